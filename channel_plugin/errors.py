@@ -1,0 +1,34 @@
+"""The few exception types that cross module boundaries, each carrying a message meant for a person."""
+
+from __future__ import annotations
+
+
+class ChannelError(Exception):
+    """Base of every error the plugin raises on purpose."""
+
+
+class HostError(ChannelError):
+    """Raised by a host service to refuse a request; the merchant sees the message as a HOST_ERROR blocker."""
+
+
+class ValidationError(ChannelError):
+    """Input that breaks a rule: a bad setting, a bad manifest key, a bad CLI flag. ``field`` names what to fix."""
+
+    def __init__(self, field: str, message: str, code: str = "INVALID") -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.code = code
+        self.message = message
+
+
+class OrderDataError(ChannelError):
+    """An Amazon payload that cannot be read as an order; recorded as INVALID_ORDER_DATA, never raised past a page."""
+
+    def __init__(self, message: str, amazon_order_id: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.amazon_order_id = amazon_order_id
+        self.field = field
+
+
+class ManifestError(ValidationError):
+    """A bad ``plugin.toml``; the message names the file and the key."""

@@ -1,0 +1,322 @@
+"""Every hook of the ``commerce`` plugin manager, in three groups.
+
+1. Host lifecycle: the host fires them, the channel plugin implements them.
+2. Host services: the host implements them (``firstresult``); an integrator may override one with ``tryfirst``.
+3. Channel hooks: the plugin fires them for integrators (prefix ``channel_``).
+
+Hooks are always called with keyword arguments. Decision hooks (``channel_resolve_sku``,
+``channel_build_order`` and the host services) run inside the plugin's unit of work, so what they do is rolled back
+with it; notification hooks (``channel_order_received``, ``channel_order_imported``, ``channel_order_blocked``,
+``channel_blocker_resolved``, ``channel_status_changed``) fire only after that unit of work has committed, so a
+rolled-back import notifies nobody. ``docs/hooks.md`` is generated from this module (``channel-plugin
+export-hook-docs``); a test fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from channel_plugin.domain.model import (
+    AmazonOrder,
+    Blocker,
+    BlockerRecord,
+    CommerceOrderDraft,
+    CommerceOrderRef,
+    OrderStatusOption,
+    Product,
+    Shipment,
+    StoreInfo,
+    StoreView,
+)
+
+if TYPE_CHECKING:
+    from channel_plugin.domain.enums import AmazonOrderStatus
+
+PROJECT_NAME = "commerce"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# --- 1. Host lifecycle: the host fires these; the channel plugin implements them ---------------------------------
+
+
+@hookspec
+def commerce_startup(host: Any) -> None:
+    """The host has started and its services answer.
+
+    :param host: the host object; the plugin reads ``host.config`` (a mapping of ``channel_plugin.*`` keys such as
+        ``channel_plugin.database_url``) when it has one.
+
+    Fired once per process, before any other lifecycle hook.
+    """
+
+
+@hookspec
+def commerce_cron(now: datetime) -> None:
+    """One cron cycle: pull every active store, import, re-check blockers, send queued shipments, complete orders.
+
+    :param now: the host's current time, timezone-aware UTC.
+
+    Fired by the host on the cadence of ``plugin.toml``'s ``[cron] interval_seconds``.
+    """
+
+
+@hookspec
+def commerce_shipment_created(order_id: str, shipment: Shipment) -> None:
+    """The host shipped (part of) a Commerce order.
+
+    :param order_id: the Commerce order id.
+    :param shipment: carrier, tracking number and the shipped catalog SKUs with quantities.
+
+    Fired after the host's transaction has committed. The plugin records the tracking, marks the Amazon order
+    ``SHIPPED`` or ``PARTIALLY_SHIPPED`` and queues the confirmation to Amazon.
+    """
+
+
+@hookspec
+def commerce_order_canceled(order_id: str) -> None:
+    """The host canceled a Commerce order (by an admin, not through the plugin).
+
+    :param order_id: the Commerce order id.
+
+    Fired after the host's transaction has committed.
+    """
+
+
+@hookspec
+def commerce_product_saved(sku: str) -> None:
+    """A catalog product was created or changed (enabled, disabled, renamed).
+
+    :param sku: the catalog SKU.
+
+    Fired after the host's transaction has committed; the plugin re-checks at once every order blocked on it.
+    """
+
+
+@hookspec
+def commerce_stock_changed(sku: str) -> None:
+    """A product's quantity changed.
+
+    :param sku: the catalog SKU.
+
+    Fired after the host's transaction has committed; the plugin re-checks at once every order blocked on it.
+    """
+
+
+@hookspec
+def commerce_asgi_apps() -> list[Mapping[str, Any]]:
+    """ASGI applications to mount in the host's web server.
+
+    :return: a mapping of mount path (``"/amazon/graphql"``) to an ASGI application, from every plugin.
+
+    Called once when the host builds its web server.
+    """
+
+
+# --- 2. Host services: the host implements these (firstresult) ------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def commerce_find_product(sku: str, store_view: str) -> Product | None:
+    """Look a catalog product up by SKU.
+
+    :param sku: the catalog SKU (after ``channel_resolve_sku``).
+    :param store_view: the store view code orders are placed in.
+    :return: the product, or None when the catalog has no such SKU. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work; called once per distinct SKU per page of orders.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_salable_qty(sku: str, store_view: str) -> int | None:
+    """How many units can still be sold: stock on hand less open reservations.
+
+    :param sku: the catalog SKU of a stock-managed product.
+    :param store_view: the store view code orders are placed in.
+    :return: the salable quantity (0 or more). Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work; a host with concurrent writers should lock the product's stock row
+    until that unit of work ends, so that two importers cannot sell the same unit twice.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_reserve(sku: str, qty: int, reference: str) -> bool | None:
+    """Reserve ``qty`` units of ``sku`` so the storefront cannot oversell a pending Amazon order.
+
+    :param sku: the catalog SKU.
+    :param qty: how many units (1 or more).
+    :param reference: the reservation's reference (``amazon:<store id>:<Amazon order id>``); several SKUs may
+        share one reference.
+    :return: True when reserved. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_release(reference: str) -> int | None:
+    """Release every reservation made under ``reference``.
+
+    :param reference: the reference given to ``commerce_reserve``.
+    :return: how many units were released. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work; releasing an unknown reference is not an error.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_find_or_create_customer(store_view: str, email: str, name: str | None) -> str | None:
+    """Find the website's customer with this email, or create one (the NEW_ACCOUNT customer creation setting).
+
+    :param store_view: the store view the order is placed in; the customer belongs to its website.
+    :param email: the buyer's email as Amazon gives it.
+    :param name: the buyer's name, when Amazon gives one.
+    :return: the customer id. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_create_order(draft: CommerceOrderDraft) -> CommerceOrderRef | None:
+    """Create the Commerce order for an Amazon order.
+
+    :param draft: store view, customer, items with prices, totals, status, and whether to deduct stock; when
+        ``draft.reservation_reference`` is set, the host releases that reservation in the same step so the
+        reserved units become the order's own deduction and are never counted twice.
+    :return: the created order's id, increment id and status. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work. Raise ``channel_plugin.HostError`` to refuse with a message the merchant
+    sees as a HOST_ERROR blocker.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_cancel_order(order_id: str) -> bool | None:
+    """Cancel a Commerce order and return its stock.
+
+    :param order_id: the Commerce order id.
+    :return: True when canceled. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_complete_order(order_id: str) -> bool | None:
+    """Move a shipped Commerce order to the complete state.
+
+    :param order_id: the Commerce order id.
+    :return: True when completed. Stops at the first non-None result.
+
+    Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_order_statuses() -> Sequence[OrderStatusOption] | None:
+    """Every order status the host knows, with its state, for the custom processing status setting.
+
+    :return: the statuses. Stops at the first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_store_views() -> Sequence[StoreView] | None:
+    """Every store view of the host, with its website and whether it is the website's default.
+
+    :return: the store views. Stops at the first non-None result.
+    """
+
+
+# --- 3. Channel hooks: the plugin fires these for integrators -------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def channel_resolve_sku(store: StoreInfo, seller_sku: str) -> str | None:
+    """Map an Amazon seller SKU to the catalog SKU to import it as.
+
+    :param store: the Amazon store the order belongs to.
+    :param seller_sku: the seller SKU on the Amazon order item.
+    :return: the catalog SKU, or None to fall through to the next implementation (and finally to the SKU matched
+        with ``matchProduct``, else the seller SKU itself). Stops at the first non-None result.
+
+    Runs inside the import's unit of work, once per distinct seller SKU per page.
+    """
+
+
+@hookspec
+def channel_order_received(order: AmazonOrder) -> None:
+    """An Amazon order was stored for the first time, or Amazon reported a change to it.
+
+    :param order: the order as Amazon described it.
+
+    Fires after commit, once per stored change (a redelivered, unchanged payload does not fire it again).
+    """
+
+
+@hookspec(firstresult=True)
+def channel_build_order(order: AmazonOrder, draft: CommerceOrderDraft) -> CommerceOrderDraft | None:
+    """Adjust the Commerce order draft before the host creates it.
+
+    :param order: the Amazon order being imported.
+    :param draft: the draft the plugin built from the order settings; change it in place.
+    :return: the draft to create. The plugin's own implementation runs last and returns ``draft``; wrap it with
+        ``@hookimpl(wrapper=True)`` to see and replace the result, or change ``draft`` in place and return None.
+
+    Runs inside the import's unit of work, once per import attempt that passed every blocker check.
+    """
+
+
+@hookspec
+def channel_order_imported(order: AmazonOrder, commerce_order: CommerceOrderRef) -> None:
+    """A Commerce order was created for an Amazon order.
+
+    :param order: the Amazon order.
+    :param commerce_order: the host's id, increment id and status of the new Commerce order.
+
+    Fires after commit, once per Amazon order.
+    """
+
+
+@hookspec
+def channel_order_blocked(order: AmazonOrder, blockers: Sequence[Blocker]) -> None:
+    """An Amazon order could not be imported and is now BLOCKED.
+
+    :param order: the Amazon order.
+    :param blockers: one per failing item (PRODUCT_NOT_FOUND, PRODUCT_DISABLED, OUT_OF_STOCK, INVALID_ORDER_DATA,
+        HOST_ERROR) with the seller SKU and a message.
+
+    Fires after commit when an order becomes blocked or its set of blockers changes; re-checks that find the same
+    blockers do not fire it again.
+    """
+
+
+@hookspec
+def channel_blocker_resolved(order: AmazonOrder, blocker: BlockerRecord) -> None:
+    """A blocker no longer holds (the product appeared, was enabled, got stock, or the SKU was matched).
+
+    :param order: the Amazon order.
+    :param blocker: the stored blocker, with ``resolved_at`` set.
+
+    Fires after commit, once per blocker.
+    """
+
+
+@hookspec
+def channel_status_changed(order: AmazonOrder, old: AmazonOrderStatus, new: AmazonOrderStatus) -> None:
+    """A stored Amazon order's status changed (from Amazon, a shipment, a completion or a cancel).
+
+    :param order: the Amazon order.
+    :param old: the status before.
+    :param new: the status now.
+
+    Fires after commit, once per change; not for an order's first arrival (see ``channel_order_received``).
+    """
