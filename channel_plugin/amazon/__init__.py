@@ -1,0 +1,1 @@
+"""The Amazon side: payload parsing, the marketplace client interface and the in-process fake marketplace."""

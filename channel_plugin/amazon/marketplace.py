@@ -1,0 +1,147 @@
+"""An in-process Amazon marketplace: orders that tests and the demo add and change, served like ``searchOrders``.
+
+It keeps Amazon's behaviours that the sync must cope with: every change stamps the order's last-updated time from
+the marketplace clock, searches only accept windows that end at least two minutes before now, results come in
+pages with a pagination token, and writes (shipment confirmations, cancellations) change what later searches see.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from channel_plugin.amazon.client import SearchPage
+from channel_plugin.amazon.payloads import order_id_of
+from channel_plugin.domain.enums import AmazonOrderStatus, parse_amazon_status
+
+PAGE_SIZE = 100
+MIN_AGE = timedelta(minutes=2)
+
+_V2026_SPELLING = {AmazonOrderStatus.CANCELED: "CANCELLED"}
+_V0_SPELLING = {
+    AmazonOrderStatus.PENDING: "Pending",
+    AmazonOrderStatus.PENDING_AVAILABILITY: "PendingAvailability",
+    AmazonOrderStatus.UNSHIPPED: "Unshipped",
+    AmazonOrderStatus.PARTIALLY_SHIPPED: "PartiallyShipped",
+    AmazonOrderStatus.SHIPPED: "Shipped",
+    AmazonOrderStatus.CANCELED: "Canceled",
+    AmazonOrderStatus.UNFULFILLABLE: "Unfulfillable",
+    AmazonOrderStatus.INVOICE_UNCONFIRMED: "InvoiceUnconfirmed",
+}
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class _Entry:
+    payload: Any
+    updated_at: datetime
+    seq: int
+
+
+@dataclass
+class FakeMarketplace:
+    """One seller account's orders. Payloads are kept as given (v2026 or v0 shape, valid or not)."""
+
+    clock: Callable[[], datetime]
+    page_size: int = PAGE_SIZE
+    _orders: dict[str, _Entry] = field(default_factory=dict)
+    _seq: int = 0
+    confirmations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    cancellations: list[tuple[str, str]] = field(default_factory=list)
+    search_calls: int = 0
+    _failures: list[Exception] = field(default_factory=list)
+
+    def put_order(self, order: Any) -> str:
+        """Add or replace an order, stamped as last updated now. Returns the key it is stored under."""
+        payload = copy.deepcopy(order)
+        key = order_id_of(payload) or f"<no id #{self._seq + 1}>"
+        self._stamp(payload)
+        self._store(key, payload)
+        return key
+
+    def put_orders(self, orders: Sequence[Any]) -> None:
+        for order in orders:
+            self.put_order(order)
+
+    def set_status(self, amazon_order_id: str, status: str) -> None:
+        """Change an order's status; ``status`` in either API's spelling ("UNSHIPPED", "Unshipped", "Canceled")."""
+        parsed = parse_amazon_status(status)
+        payload = self.payload(amazon_order_id)
+        if "AmazonOrderId" in payload:
+            payload["OrderStatus"] = _V0_SPELLING[parsed]
+        else:
+            payload.setdefault("fulfillment", {})["fulfillmentStatus"] = _V2026_SPELLING.get(parsed, parsed.value)
+        self._stamp(payload)
+        self._store(amazon_order_id, payload)
+
+    def payload(self, amazon_order_id: str) -> Any:
+        try:
+            return self._orders[amazon_order_id].payload
+        except KeyError:
+            raise KeyError(f"the marketplace has no order {amazon_order_id!r}") from None
+
+    def fail_next(self, *errors: Exception) -> None:
+        """Make the next calls raise these errors, in order (a throttled or unavailable Amazon)."""
+        self._failures.extend(errors)
+
+    def search_orders(
+        self,
+        *,
+        marketplace_ids: Sequence[str],
+        last_updated_after: datetime,
+        last_updated_before: datetime,
+        pagination_token: str | None = None,
+    ) -> SearchPage:
+        self._maybe_fail()
+        self.search_calls += 1
+        if last_updated_before > self.clock() - MIN_AGE:
+            raise ValueError("lastUpdatedBefore must be at least 2 minutes before the current time")
+        matching = sorted(
+            (e for e in self._orders.values() if last_updated_after <= e.updated_at < last_updated_before),
+            key=lambda e: (e.updated_at, e.seq),
+        )
+        start = int(pagination_token) if pagination_token else 0
+        page = matching[start : start + self.page_size]
+        more = start + self.page_size < len(matching)
+        return SearchPage([copy.deepcopy(e.payload) for e in page], str(start + self.page_size) if more else None)
+
+    def confirm_shipment(self, amazon_order_id: str, payload: Mapping[str, Any]) -> None:
+        self._maybe_fail()
+        order = self.payload(amazon_order_id)
+        self.confirmations.append((amazon_order_id, dict(payload)))
+        shipped = {i["orderItemId"]: int(i["quantity"]) for i in payload.get("orderItems", [])}
+        for item in order.get("orderItems", []):
+            done = item.setdefault("fulfillment", {})
+            done["quantityFulfilled"] = int(done.get("quantityFulfilled") or 0) + shipped.get(item.get("orderItemId"), 0)
+        complete = all(
+            int(i.get("fulfillment", {}).get("quantityFulfilled") or 0) >= int(i.get("quantityOrdered") or 0)
+            for i in order.get("orderItems", [])
+        )
+        self.set_status(amazon_order_id, "SHIPPED" if complete else "PARTIALLY_SHIPPED")
+
+    def cancel_order(self, amazon_order_id: str, reason: str) -> None:
+        self._maybe_fail()
+        self.cancellations.append((amazon_order_id, reason))
+        self.set_status(amazon_order_id, "CANCELED")
+
+    def _maybe_fail(self) -> None:
+        if self._failures:
+            raise self._failures.pop(0)
+
+    def _stamp(self, payload: Any) -> None:
+        if not isinstance(payload, dict):
+            return
+        if "AmazonOrderId" in payload:
+            payload["LastUpdateDate"] = _iso(self.clock())
+        else:
+            payload["lastUpdatedTime"] = _iso(self.clock())
+
+    def _store(self, key: str, payload: Any) -> None:
+        self._seq += 1
+        self._orders[key] = _Entry(payload, self.clock(), self._seq)

@@ -1,0 +1,161 @@
+"""What an admin (through GraphQL, the CLI or the Sandbox) and the host's catalog events ask of the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from channel_plugin.domain.enums import AmazonOrderStatus as S
+from channel_plugin.domain.enums import CancelReason, ImportState
+from channel_plugin.domain.model import Product
+from channel_plugin.domain.settings import OrderSettings, validate_settings
+from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
+from channel_plugin.engine.importer import PageResult, recheck
+from channel_plugin.engine.runtime import Runtime
+from channel_plugin.errors import ValidationError
+from channel_plugin.storage import blockers as blocker_store
+from channel_plugin.storage import outbox
+from channel_plugin.storage.stores import (
+    StoreRecord,
+    get_store,
+    load_settings,
+    save_settings,
+    save_sku_match,
+)
+from channel_plugin.storage.tables import amazon_orders
+
+PAGE = 100
+
+
+def require_store(rt: Runtime, store_id: int) -> StoreRecord:
+    with rt.db.transaction(write=False) as conn:
+        store = get_store(conn, store_id)
+    if store is None:
+        raise ValidationError("store_id", f"no Amazon store with id {store_id}", "NOT_FOUND")
+    return store
+
+
+def update_settings(rt: Runtime, store_id: int, changes: Mapping[str, Any]) -> OrderSettings:
+    """Validate against the host's statuses and store views, then save; nothing is saved when anything is wrong."""
+    require_store(rt, store_id)
+    statuses = rt.pm.hook.commerce_order_statuses() or []
+    views = rt.pm.hook.commerce_store_views() or []
+    with rt.db.transaction() as conn:
+        new = validate_settings(load_settings(conn, store_id), changes, statuses=statuses, store_views=views)
+        save_settings(conn, store_id, new, rt.clock())
+    return new
+
+
+def recheck_in_pages(rt: Runtime, store: StoreRecord, pks: Sequence[int]) -> PageResult:
+    total = PageResult()
+    ordered = sorted(set(pks))
+    for start in range(0, len(ordered), PAGE):
+        total.add(recheck(rt, store, ordered[start : start + PAGE]))
+    return total
+
+
+def retry_orders(rt: Runtime, store_id: int, amazon_order_ids: Sequence[str] | None = None) -> PageResult:
+    """Re-check the named orders now, or every blocked and failed order of the store when none are named."""
+    store = require_store(rt, store_id)
+    with rt.db.transaction(write=False) as conn:
+        query = select(amazon_orders.c.id).where(amazon_orders.c.store_id == store_id)
+        if amazon_order_ids is None:
+            query = query.where(
+                amazon_orders.c.import_state.in_([ImportState.BLOCKED.value, ImportState.FAILED.value])
+            )
+        else:
+            query = query.where(amazon_orders.c.amazon_order_id.in_(list(amazon_order_ids)))
+        pks = [r.id for r in conn.execute(query)]
+    return recheck_in_pages(rt, store, pks)
+
+
+def match_product(rt: Runtime, store_id: int, seller_sku: str, product_sku: str) -> PageResult:
+    """Match an Amazon seller SKU to a catalog product, then retry every order blocked on that SKU."""
+    store = require_store(rt, store_id)
+    if not seller_sku.strip():
+        raise ValidationError("seller_sku", "must not be empty")
+    with rt.db.transaction() as conn:
+        settings = load_settings(conn, store_id)
+        view = settings.import_store_view or "default"
+        product = rt.pm.hook.commerce_find_product(sku=product_sku, store_view=view)
+        if not isinstance(product, Product):
+            raise ValidationError("product_sku", f"no catalog product has SKU {product_sku!r}", "NOT_FOUND")
+        save_sku_match(conn, store_id, seller_sku, product_sku, rt.clock())
+        blocked = blocker_store.orders_blocked_on(conn, seller_sku=seller_sku, store_id=store_id)
+    return recheck_in_pages(rt, store, blocked.get(store_id, []))
+
+
+def on_catalog_change(rt: Runtime, sku: str) -> PageResult:
+    """A product was saved or its stock changed: re-check at once every order blocked on it, in every store."""
+    with rt.db.transaction(write=False) as conn:
+        blocked = blocker_store.orders_blocked_on(conn, catalog_sku=sku)
+    total = PageResult()
+    for store_id, pks in blocked.items():
+        total.add(recheck_in_pages(rt, require_store(rt, store_id), pks))
+    return total
+
+
+def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: CancelReason | str) -> None:
+    """An admin cancels an UNSHIPPED order: Amazon is told (queued), the Commerce order canceled, stock returned."""
+    try:
+        code = reason if isinstance(reason, CancelReason) else CancelReason(reason)
+    except ValueError:
+        allowed = ", ".join(r.value for r in CancelReason)
+        raise ValidationError("reason", f"{reason!r} is not an Amazon cancel reason ({allowed})") from None
+    require_store(rt, store_id)
+    with rt.unit_of_work() as (conn, notes):
+        pk = conn.execute(
+            select(amazon_orders.c.id).where(
+                amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
+            )
+        ).scalar()
+        if pk is None:
+            raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
+        stored, _columns, order = load_order(rt, conn, pk)
+        if stored.status is not S.UNSHIPPED:
+            raise ValidationError(
+                "amazon_order_id",
+                f"only UNSHIPPED orders can be canceled; {amazon_order_id} is {stored.status.value}",
+                "NOT_CANCELABLE",
+            )
+        now = rt.clock()
+        if stored.commerce_order_id is not None and rt.pm.hook.commerce_cancel_order(
+            order_id=stored.commerce_order_id
+        ) is not True:
+            raise ValidationError("amazon_order_id", "the host could not cancel the Commerce order", "HOST_ERROR")
+        if stored.reserved:
+            rt.pm.hook.commerce_release(reference=f"amazon:{amazon_order_id}")
+        outbox.enqueue(conn, store_id=store_id, order_pk=pk, kind=CANCEL_ORDER, reference="cancel",
+                       payload={"reason": code.value}, now=now)
+        state = ImportState.IMPORTED if stored.commerce_order_id else ImportState.SKIPPED
+        resolved, _ = blocker_store.sync_blockers(conn, store_id, {pk: []}, now)
+        add_event(conn, pk, "CANCELED", f"Canceled by an admin ({code.value}); cancellation to Amazon queued.", now,
+                  status=S.CANCELED.value, import_state=state.value, reserved=None, reservation_reference=None)
+        _status_note(notes, order, stored.status, S.CANCELED)
+        for record in resolved.get(pk, []):
+            notes.add("channel_blocker_resolved", order=order, blocker=record)
+
+
+def on_host_canceled(rt: Runtime, commerce_order_id: str) -> bool:
+    """The host canceled a Commerce order itself: an unshipped Amazon order is canceled on Amazon too."""
+    with rt.unit_of_work() as (conn, notes):
+        pk = conn.execute(
+            select(amazon_orders.c.id).where(amazon_orders.c.commerce_order_id == str(commerce_order_id))
+        ).scalar()
+        if pk is None:
+            return False
+        stored, columns, order = load_order(rt, conn, pk)
+        now = rt.clock()
+        if stored.status not in (S.UNSHIPPED, S.PENDING):
+            add_event(conn, pk, "HOST_CANCELED",
+                      f"The Commerce order was canceled in the host; the Amazon order is {stored.status.value} "
+                      "and was left as it is.", now)
+            return True
+        outbox.enqueue(conn, store_id=columns["store_id"], order_pk=pk, kind=CANCEL_ORDER, reference="cancel",
+                       payload={"reason": CancelReason.GENERAL_ADJUSTMENT.value}, now=now)
+        add_event(conn, pk, "CANCELED", "Canceled in the host; cancellation to Amazon queued.", now,
+                  status=S.CANCELED.value)
+        _status_note(notes, order, stored.status, S.CANCELED)
+    return True

@@ -1,0 +1,255 @@
+"""Carry one page's decisions out, order by order, inside the page's unit of work.
+
+The rules say what should happen (``domain.rules.decide``); this module asks the host to do it: reserve, release,
+create, complete or cancel. Each host call that writes runs in a savepoint, so one order's failure rolls back only
+that order, and the page goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from channel_plugin.domain.drafts import build_draft, order_currency
+from channel_plugin.domain.enums import AmazonOrderStatus as S
+from channel_plugin.domain.enums import BlockerKind, CustomerCreation, FulfillmentChannel, ImportState
+from channel_plugin.domain.model import AmazonOrder, Blocker, CommerceOrderDraft, CommerceOrderRef
+from channel_plugin.domain.rules import (
+    Action,
+    StockLedger,
+    can_reserve,
+    decide,
+    import_state_for,
+    item_blockers,
+    quantities,
+)
+from channel_plugin.domain.settings import OrderSettings
+from channel_plugin.engine.catalog import PageCatalog
+from channel_plugin.engine.runtime import Runtime, _is_transient
+from channel_plugin.errors import HostError
+from channel_plugin.storage.blockers import DesiredBlocker
+from channel_plugin.storage.orders import StoredRow
+from channel_plugin.storage.stores import StoreRecord
+
+
+class HookResultError(HostError):
+    """A hook answered with something the plugin cannot use; shown to the merchant as a HOST_ERROR."""
+
+
+@dataclass(slots=True)
+class Work:
+    """One order's state while its page is processed, and what must be written and announced afterwards."""
+
+    pk: int
+    order: AmazonOrder
+    stored: StoredRow | None
+    received: bool
+    status: S
+    import_state: ImportState
+    commerce_order_id: str | None = None
+    commerce_increment_id: str | None = None
+    reserved: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    completed_at: datetime | None = None
+    events: list[tuple[str, str]] = field(default_factory=list)
+    desired_blockers: list[DesiredBlocker] | None = None
+    imported: CommerceOrderRef | None = None
+    sku_map: dict[str, str] | None = None
+
+    def event(self, kind: str, message: str) -> None:
+        self.events.append((kind, message))
+
+    @property
+    def reference(self) -> str:
+        return f"amazon:{self.order.amazon_order_id}"
+
+
+@dataclass
+class PageContext:
+    rt: Runtime
+    store: StoreRecord
+    settings: OrderSettings
+    store_view: str
+    catalog: PageCatalog
+    ledger: StockLedger
+
+
+def plan(w: Work, ctx: PageContext) -> Action:
+    return decide(
+        status=w.status,
+        channel=w.order.fulfillment_channel,
+        import_state=None if w.stored is None else w.import_state,
+        import_enabled=ctx.settings.import_enabled,
+        reserve=ctx.settings.reserve_quantity,
+        reserved=bool(w.reserved),
+        before_integration=w.order.purchase_date < ctx.store.integrated_at,
+    )
+
+
+def carry_out(w: Work, action: Action, ctx: PageContext) -> None:
+    if action in (Action.WAIT, Action.VIEW_ONLY, Action.SKIP, Action.RESERVE):
+        if action in (Action.VIEW_ONLY, Action.SKIP):
+            _release(w, ctx)
+        new_state = import_state_for(action, w.import_state)
+        if new_state is not w.import_state:
+            w.import_state = new_state
+            w.event(new_state.value, _STATE_MESSAGES[new_state])
+        if action is Action.SKIP:
+            w.desired_blockers = []
+        if action is Action.RESERVE:
+            _reserve(w, ctx)
+    elif action is Action.IMPORT:
+        _import(w, ctx)
+    elif action is Action.CANCEL_COMMERCE:
+        _cancel_commerce(w, ctx)
+
+
+_STATE_MESSAGES = {
+    ImportState.WAITING: "Stored; waiting for Amazon to release the order for shipping.",
+    ImportState.VIEW_ONLY: "Stored as view-only: order import is disabled for this store.",
+    ImportState.SKIPPED: "Not imported: Amazon canceled the order before it was imported.",
+}
+
+
+def _reserve(w: Work, ctx: PageContext) -> None:
+    needs = ctx.catalog.needs(w.order)
+    wanted = quantities(needs, ctx.catalog.products)
+    if not wanted:
+        return
+    if ctx.catalog.problems_of(w.order) or not can_reserve(wanted, ctx.ledger):
+        w.event("NOT_RESERVED", "Quantity not reserved: not every item is salable right now.")
+        return
+    pm = ctx.rt.pm
+    try:
+        with ctx.rt.db.savepoint():
+            for sku, qty in sorted(wanted.items()):
+                if pm.hook.commerce_reserve(sku=sku, qty=qty, reference=w.reference) is not True:
+                    raise HostError(f"the host refused to reserve {qty} of {sku!r}")
+    except Exception as exc:
+        if _is_transient(exc):
+            raise
+        w.event("NOT_RESERVED", f"Quantity not reserved: {exc}")
+        return
+    ctx.ledger.take(wanted, {})
+    w.reserved = wanted
+    units = sum(wanted.values())
+    w.event("RESERVED", f"Reserved {units} unit(s) so the storefront cannot oversell them.")
+
+
+def _release(w: Work, ctx: PageContext) -> None:
+    if not w.reserved:
+        return
+    ctx.rt.pm.hook.commerce_release(reference=w.reference)
+    ctx.ledger.give_back(w.reserved, {})
+    units = sum(w.reserved.values())
+    w.reserved = {}
+    w.event("RELEASED", f"Released the {units} reserved unit(s).")
+
+
+def _block(w: Work, blockers: list[Blocker], catalog_sku: dict[str, str]) -> None:
+    w.import_state = ImportState.BLOCKED
+    w.desired_blockers = [DesiredBlocker(b, catalog_sku.get(b.seller_sku or "")) for b in blockers]
+    summary = "; ".join(b.message for b in blockers)
+    w.event("BLOCKED", f"Not imported: {summary}")
+
+
+def _import(w: Work, ctx: PageContext) -> None:
+    order = w.order
+    catalog = ctx.catalog
+    needs = catalog.needs(order)
+    blockers = [Blocker(BlockerKind.HOST_ERROR, sku, msg) for sku, msg in catalog.problems_of(order).items()]
+    merchant = order.fulfillment_channel is FulfillmentChannel.MERCHANT
+    if not blockers:
+        blockers = item_blockers(needs, catalog.products, ctx.ledger if merchant else None, w.reserved)
+    if not blockers and order_currency(order) is None:
+        blockers = [Blocker(BlockerKind.INVALID_ORDER_DATA, None, "The order carries no amounts or currency.")]
+    if blockers:
+        _block(w, blockers, catalog.catalog_sku)
+        return
+    wanted = quantities(needs, catalog.products) if merchant else {}
+    own = w.reserved if merchant else {}
+    ctx.ledger.take(wanted, own)
+    try:
+        with ctx.rt.db.savepoint():
+            ref = _create(w, ctx, needs)
+    except HostError as exc:
+        ctx.ledger.give_back(wanted, own)
+        _block(w, [Blocker(BlockerKind.HOST_ERROR, None, f"The host refused the order: {exc}")], {})
+        return
+    except Exception as exc:
+        if _is_transient(exc):
+            raise
+        ctx.ledger.give_back(wanted, own)
+        w.import_state = ImportState.FAILED
+        w.error = f"{type(exc).__name__}: {exc}"
+        w.event("FAILED", f"Import failed and will be retried: {w.error}")
+        return
+    w.import_state = ImportState.IMPORTED
+    w.imported = ref
+    w.sku_map = {n.seller_sku: n.catalog_sku for n in needs}
+    w.commerce_order_id = ref.id
+    w.commerce_increment_id = ref.increment_id
+    w.reserved = {}
+    w.error = None
+    w.desired_blockers = []
+    w.event("IMPORTED", f"Commerce order #{ref.increment_id} created with status {ref.status}.")
+    if not merchant:
+        w.status = S.COMPLETED
+        w.completed_at = ctx.rt.clock()
+        w.event("COMPLETED", f"Fulfilled by Amazon: Commerce order #{ref.increment_id} completed.")
+
+
+def _create(w: Work, ctx: PageContext, needs: list[Any]) -> CommerceOrderRef:
+    pm = ctx.rt.pm
+    order = w.order
+    customer_id = None
+    if ctx.settings.customer_creation is CustomerCreation.NEW_ACCOUNT and order.buyer.email:
+        customer_id = pm.hook.commerce_find_or_create_customer(
+            store_view=ctx.store_view, email=order.buyer.email, name=order.buyer.name
+        )
+        if customer_id is not None and not isinstance(customer_id, str | int):
+            raise HookResultError(f"commerce_find_or_create_customer returned {customer_id!r}; expected an id")
+        customer_id = None if customer_id is None else str(customer_id)
+    draft = build_draft(
+        order,
+        needs,
+        ctx.catalog.products,
+        ctx.settings,
+        store_view=ctx.store_view,
+        customer_id=customer_id,
+        reservation_reference=w.reference if w.reserved else None,
+    )
+    built = pm.hook.channel_build_order(order=order, draft=draft)
+    if not isinstance(built, CommerceOrderDraft):
+        raise HookResultError(f"channel_build_order returned {type(built).__name__}; expected a CommerceOrderDraft")
+    ref = pm.hook.commerce_create_order(draft=built)
+    if not isinstance(ref, CommerceOrderRef):
+        raise HookResultError(
+            f"commerce_create_order returned {type(ref).__name__}; expected a CommerceOrderRef (is a host loaded?)"
+        )
+    if order.fulfillment_channel is FulfillmentChannel.AMAZON and pm.hook.commerce_complete_order(
+        order_id=ref.id
+    ) is not True:
+        raise HostError(f"the host did not complete Commerce order {ref.id}")
+    return ref
+
+
+def _cancel_commerce(w: Work, ctx: PageContext) -> None:
+    if w.stored is not None and w.stored.status is S.CANCELED:
+        return
+    try:
+        with ctx.rt.db.savepoint():
+            done = ctx.rt.pm.hook.commerce_cancel_order(order_id=w.commerce_order_id)
+            if done is not True:
+                raise HostError("the host did not cancel it")
+    except Exception as exc:
+        if _is_transient(exc):
+            raise
+        w.error = f"{type(exc).__name__}: {exc}"
+        w.event("CANCEL_FAILED", f"Amazon canceled the order but Commerce order could not be canceled: {exc}")
+        return
+    w.event(
+        "CANCELED",
+        f"Canceled by Amazon: Commerce order #{w.commerce_increment_id} canceled and its stock returned.",
+    )

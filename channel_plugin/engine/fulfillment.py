@@ -1,0 +1,211 @@
+"""Shipments and completion: host shipment -> tracking and status here -> confirmShipment queued -> sent ->
+next cron the Commerce order completes. Also sends every other queued Amazon call (admin cancels)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from channel_plugin.amazon.client import AmazonRejected
+from channel_plugin.domain.enums import AmazonOrderStatus as S
+from channel_plugin.domain.enums import ImportState
+from channel_plugin.domain.model import AmazonOrder, Shipment
+from channel_plugin.domain.rules import ready_to_complete, status_after_shipment
+from channel_plugin.engine.runtime import Notifications, Runtime
+from channel_plugin.storage import orders as order_store
+from channel_plugin.storage import outbox
+from channel_plugin.storage.stores import StoreRecord
+from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
+
+log = logging.getLogger("channel_plugin")
+
+CONFIRM_SHIPMENT = "CONFIRM_SHIPMENT"
+CANCEL_ORDER = "CANCEL_ORDER"
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def add_event(conn: Connection, pk: int, kind: str, message: str, now: Any, **columns: Any) -> None:
+    """One history event, which also becomes the order's notes (its last action)."""
+    conn.execute(insert(order_events), {"order_id": pk, "at": now, "kind": kind, "message": message})
+    conn.execute(update(amazon_orders).where(amazon_orders.c.id == pk).values(notes=message, updated_at=now, **columns))
+
+
+def load_order(rt: Runtime, conn: Connection, pk: int) -> tuple[order_store.StoredRow, dict[str, Any], AmazonOrder]:
+    [(stored, columns)] = order_store.lock_orders_by_pk(conn, [pk])
+    items = order_store.items_by_order(conn, [pk])[pk]
+    return stored, columns, order_store.rebuild_order(columns, items, rt.cipher)
+
+
+def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment) -> bool:
+    """Record a host shipment of an imported Amazon order; False when the Commerce order is not from Amazon."""
+    with rt.unit_of_work() as (conn, notes):
+        pk = conn.execute(
+            select(amazon_orders.c.id).where(amazon_orders.c.commerce_order_id == str(commerce_order_id))
+        ).scalar()
+        if pk is None:
+            return False
+        stored, columns, order = load_order(rt, conn, pk)
+        now = rt.clock()
+        known = conn.execute(
+            select(order_tracking.c.id).where(
+                order_tracking.c.order_id == pk, order_tracking.c.commerce_shipment_id == shipment.id
+            )
+        ).first()
+        if known:
+            return True
+        lines = _allocate(order, columns.get("sku_map") or {}, {i.sku: i.qty for i in shipment.items}, conn, pk)
+        conn.execute(
+            insert(order_tracking),
+            {
+                "order_id": pk, "commerce_shipment_id": shipment.id, "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number, "shipped_at": shipment.shipped_at,
+                "items": [{"orderItemId": k, "quantity": v} for k, v in lines.items()],
+            },
+        )
+        outbox.enqueue(
+            conn, store_id=columns["store_id"], order_pk=pk, kind=CONFIRM_SHIPMENT, reference=shipment.id, now=now,
+            payload={
+                "packageReferenceId": shipment.id,
+                "carrierCode": shipment.carrier,
+                "carrierName": shipment.carrier_title or shipment.carrier,
+                "trackingNumber": shipment.tracking_number,
+                "shipDate": shipment.shipped_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "orderItems": [{"orderItemId": k, "quantity": v} for k, v in lines.items()],
+            },
+        )
+        shipped = _shipped_by_sku(conn, pk, order)
+        new_status = status_after_shipment(order.items, shipped)
+        units = sum(lines.values())
+        add_event(
+            conn, pk, "SHIPPED",
+            f"Shipped {units} unit(s) with {shipment.carrier}, tracking {shipment.tracking_number}; "
+            "confirmation to Amazon queued.",
+            now, status=new_status.value, shipped_at=now,
+        )
+        _status_note(notes, order, stored.status, new_status)
+    return True
+
+
+def _allocate(
+    order: AmazonOrder, sku_map: Mapping[str, str], shipped: dict[str, int], conn: Connection, pk: int
+) -> dict[str, int]:
+    """Spread shipped catalog-SKU quantities over the order items that still have units to ship."""
+    already = _shipped_by_item(conn, pk)
+    lines: dict[str, int] = {}
+    remaining = dict(shipped)
+    for item in order.items:
+        sku = sku_map.get(item.seller_sku, item.seller_sku)
+        open_units = item.quantity_ordered - already.get(item.order_item_id, 0)
+        take = min(open_units, remaining.get(sku, 0))
+        if take > 0:
+            lines[item.order_item_id] = take
+            remaining[sku] -= take
+    return lines
+
+
+def _shipped_by_item(conn: Connection, pk: int) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for (items,) in conn.execute(select(order_tracking.c["items"]).where(order_tracking.c.order_id == pk)):
+        for line in items:
+            totals[line["orderItemId"]] = totals.get(line["orderItemId"], 0) + int(line["quantity"])
+    return totals
+
+
+def _shipped_by_sku(conn: Connection, pk: int, order: AmazonOrder) -> dict[str, int]:
+    by_item = _shipped_by_item(conn, pk)
+    totals: dict[str, int] = {}
+    for item in order.items:
+        totals[item.seller_sku] = totals.get(item.seller_sku, 0) + max(by_item.get(item.order_item_id, 0),
+                                                                       item.quantity_shipped)
+    return totals
+
+
+def _status_note(notes: Notifications, order: AmazonOrder, old: S, new: S) -> None:
+    if old is not new:
+        notes.add("channel_status_changed", order=order, old=old, new=new)
+
+
+def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
+    """Send due Amazon calls outside any transaction; returns (sent, failed). Failures back off and retry."""
+    with rt.db.transaction(write=False) as conn:
+        entries = outbox.due(conn, store.id, rt.clock())
+    if not entries:
+        return 0, 0
+    client = rt.marketplace_for(store)
+    sent = failed = 0
+    for entry in entries:
+        try:
+            if entry.kind == CONFIRM_SHIPMENT:
+                client.confirm_shipment(entry.amazon_order_id, entry.payload)
+            else:
+                client.cancel_order(entry.amazon_order_id, entry.payload["reason"])
+        except Exception as exc:
+            failed += 1
+            give_up = isinstance(exc, AmazonRejected)
+            backoff = None if give_up else min(timedelta(minutes=2 ** min(entry.attempts, 10)), MAX_BACKOFF)
+            with rt.db.transaction() as conn:
+                outbox.mark_failed(conn, entry.id, rt.clock(), f"{type(exc).__name__}: {exc}", retry_in=backoff)
+                if give_up:
+                    add_event(conn, entry.order_pk, "AMAZON_REJECTED",
+                              f"Amazon rejected the {_label(entry.kind)}: {exc}", rt.clock())
+            log.warning("store %s: %s for order %s failed (%s)", store.id, entry.kind, entry.amazon_order_id,
+                        type(exc).__name__)
+            continue
+        with rt.db.transaction() as conn:
+            if outbox.mark_sent(conn, entry.id, rt.clock()):
+                add_event(conn, entry.order_pk, "AMAZON_CONFIRMED", f"Amazon accepted the {_label(entry.kind)}.",
+                          rt.clock())
+        sent += 1
+    return sent, failed
+
+
+def _label(kind: str) -> str:
+    return "shipment confirmation" if kind == CONFIRM_SHIPMENT else "cancellation"
+
+
+def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
+    """Complete, in Commerce and here, imported orders that shipped and whose confirmations Amazon accepted."""
+    with rt.db.transaction(write=False) as conn:
+        candidates = [
+            r.id for r in conn.execute(
+                select(amazon_orders.c.id).where(
+                    amazon_orders.c.store_id == store.id,
+                    amazon_orders.c.import_state == ImportState.IMPORTED.value,
+                    amazon_orders.c.status.in_([S.SHIPPED.value, S.INVOICE_UNCONFIRMED.value]),
+                )
+            )
+        ]
+    done = 0
+    for pk in candidates:
+        with rt.unit_of_work() as (conn, notes):
+            stored, columns, order = load_order(rt, conn, pk)
+            pending = outbox.pending_counts(conn, [pk]).get(pk, 0)
+            if not ready_to_complete(stored.status, stored.import_state, pending):
+                continue
+            now = rt.clock()
+            try:
+                with rt.db.savepoint():
+                    if rt.pm.hook.commerce_complete_order(order_id=stored.commerce_order_id) is not True:
+                        raise RuntimeError("the host did not complete it")
+            except Exception as exc:
+                add_event(conn, pk, "COMPLETE_FAILED", f"Could not complete the Commerce order: {exc}", now,
+                          error_message=str(exc))
+                continue
+            add_event(conn, pk, "COMPLETED", f"Commerce order #{stored.commerce_increment_id} completed.", now,
+                      status=S.COMPLETED.value, completed_at=now)
+            _status_note(notes, order, stored.status, S.COMPLETED)
+            done += 1
+    return done
+
+
+def pending_confirmations(conn: Connection, store_id: int) -> int:
+    count: int = conn.execute(
+        select(func.count()).select_from(outbox.amazon_outbox).where(
+            outbox.amazon_outbox.c.store_id == store_id, outbox.amazon_outbox.c.state == outbox.PENDING
+        )
+    ).scalar_one()
+    return count

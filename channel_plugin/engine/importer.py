@@ -1,0 +1,264 @@
+"""Import a page of Amazon order payloads, or re-check stored orders, in one unit of work.
+
+A page is read (bad payloads set aside with their reason), its orders stored or locked, decided and carried out
+(``evaluate``), then written with one statement per kind of change; notifications fire after the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from channel_plugin.amazon.payloads import order_id_of, parse_order
+from channel_plugin.domain.enums import AmazonOrderStatus as S
+from channel_plugin.domain.enums import BlockerKind, FulfillmentChannel, ImportState
+from channel_plugin.domain.model import AmazonOrder, Blocker
+from channel_plugin.domain.rules import StockLedger, merge_status
+from channel_plugin.domain.settings import effective_store_view
+from channel_plugin.engine.catalog import load_page_catalog
+from channel_plugin.engine.evaluate import PageContext, Work, carry_out, plan
+from channel_plugin.engine.runtime import Notifications, Runtime
+from channel_plugin.errors import OrderDataError
+from channel_plugin.storage import blockers as blocker_store
+from channel_plugin.storage import orders as order_store
+from channel_plugin.storage.stores import StoreRecord, load_settings
+from channel_plugin.storage.tables import sync_errors
+
+log = logging.getLogger("channel_plugin")
+
+
+@dataclass
+class PageResult:
+    received: int = 0
+    imported: int = 0
+    blocked: int = 0
+    failed: int = 0
+    invalid: int = 0
+    ignored: int = 0
+    unchanged: int = 0
+
+    def add(self, other: PageResult) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def import_page(rt: Runtime, store: StoreRecord, payloads: Sequence[Any]) -> PageResult:
+    """Store and import one page of payloads (either API shape); bad ones are recorded, never fatal."""
+    result = PageResult()
+    latest: dict[str, AmazonOrder] = {}
+    invalid: list[tuple[Any, OrderDataError]] = []
+    for payload in payloads:
+        try:
+            order = parse_order(payload)
+        except OrderDataError as exc:
+            invalid.append((payload, exc))
+            continue
+        if order.purchase_date < store.integrated_at:
+            result.ignored += 1
+            continue
+        seen = latest.get(order.amazon_order_id)
+        if seen is None or order.last_update_date >= seen.last_update_date:
+            latest[order.amazon_order_id] = order
+    for attempt in rt.retrying():
+        with attempt:
+            page = PageResult(ignored=result.ignored)
+            with rt.unit_of_work() as (conn, notes):
+                works = _store_page(rt, conn, store, list(latest.values()), page)
+                _record_invalid(rt, conn, store, invalid, page)
+                _evaluate(rt, conn, notes, store, works, page)
+    return page
+
+
+def recheck(rt: Runtime, store: StoreRecord, pks: Iterable[int]) -> PageResult:
+    """Decide stored orders again (blocked, failed, view-only, or touched by a catalog change) without Amazon."""
+    ids = list(pks)
+    for attempt in rt.retrying():
+        with attempt:
+            page = PageResult()
+            with rt.unit_of_work() as (conn, notes):
+                rows = order_store.lock_orders_by_pk(conn, ids)
+                items = order_store.items_by_order(conn, [stored.pk for stored, _ in rows])
+                works = [
+                    Work(
+                        pk=stored.pk,
+                        order=order_store.rebuild_order(columns, items[stored.pk], rt.cipher),
+                        stored=stored,
+                        received=False,
+                        status=stored.status,
+                        import_state=stored.import_state,
+                        commerce_order_id=stored.commerce_order_id,
+                        commerce_increment_id=stored.commerce_increment_id,
+                        reserved=stored.reserved,
+                        completed_at=stored.completed_at,
+                    )
+                    for stored, columns in rows
+                    if columns["store_id"] == store.id and stored.status is not S.ERROR
+                ]
+                _evaluate(rt, conn, notes, store, works, page)
+    return page
+
+
+def _store_page(
+    rt: Runtime, conn: Connection, store: StoreRecord, orders: list[AmazonOrder], page: PageResult
+) -> list[Work]:
+    ids = [o.amazon_order_id for o in orders]
+    stored = order_store.lock_orders(conn, store.id, ids)
+    now = rt.clock()
+    fresh = [o for o in orders if o.amazon_order_id not in stored]
+    rows = [
+        {
+            "store_id": store.id, "amazon_order_id": o.amazon_order_id, "status": o.status.value,
+            "import_state": ImportState.WAITING.value, "created_at": now, "updated_at": now,
+            **order_store.order_columns(o, rt.cipher),
+        }
+        for o in sorted(fresh, key=lambda o: o.amazon_order_id)
+    ]
+    inserted = order_store.insert_orders(conn, rows)
+    raced = [o.amazon_order_id for o in fresh if o.amazon_order_id not in inserted]
+    if raced:
+        stored.update(order_store.lock_orders(conn, store.id, raced))
+    works: list[Work] = []
+    changed: list[dict[str, Any]] = []
+    item_rows: list[dict[str, Any]] = []
+    for order in orders:
+        pk = inserted.get(order.amazon_order_id)
+        if pk is not None:
+            works.append(Work(pk, order, None, True, order.status, ImportState.WAITING))
+            item_rows.extend(order_store.item_rows(pk, order))
+            continue
+        row = stored[order.amazon_order_id]
+        if order.last_update_date <= row.last_update_date and row.status is not S.ERROR:
+            page.unchanged += 1
+            continue
+        works.append(
+            Work(
+                row.pk, order, row, True, merge_status(row.status, order.status), row.import_state,
+                row.commerce_order_id, row.commerce_increment_id, row.reserved, completed_at=row.completed_at,
+            )
+        )
+        changed.append({"_pk": row.pk, **order_store.order_columns(order, rt.cipher)})
+        item_rows.extend(order_store.item_rows(row.pk, order))
+    order_store.update_many(conn, changed)
+    order_store.replace_items(conn, [c["_pk"] for c in changed], item_rows)
+    page.received += len(works)
+    return works
+
+
+def _record_invalid(
+    rt: Runtime, conn: Connection, store: StoreRecord, invalid: list[tuple[Any, OrderDataError]], page: PageResult
+) -> None:
+    """Unreadable payloads: an ERROR order with an INVALID_ORDER_DATA blocker, or a sync error when there is no id.
+
+    An unreadable update of an order already stored changes nothing but its history: the last good data stays.
+    """
+    if not invalid:
+        return
+    page.invalid += len(invalid)
+    now = rt.clock()
+    by_id = {order_id_of(p): (p, e) for p, e in invalid}
+    anonymous = [e for p, e in invalid if order_id_of(p) is None]
+    if anonymous:
+        conn.execute(
+            insert(sync_errors),
+            [{"store_id": store.id, "at": now, "amazon_order_id": None, "message": str(e)} for e in anonymous],
+        )
+        log.warning("store %s: %d order payload(s) without an order id were set aside", store.id, len(anonymous))
+    named = {k: v for k, v in by_id.items() if k is not None}
+    stored = order_store.lock_orders(conn, store.id, named)
+    rows = [
+        {
+            "store_id": store.id, "amazon_order_id": oid, "status": S.ERROR.value,
+            "import_state": ImportState.BLOCKED.value, "created_at": now, "updated_at": now,
+            "purchase_date": now, "last_update_date": now,
+            "fulfillment_channel": FulfillmentChannel.MERCHANT.value, "error_message": str(exc),
+            "notes": f"Amazon sent order data that cannot be read: {exc}",
+            "raw_payload": rt.cipher.encrypt({"payload": json.loads(json.dumps(payload, default=str))}),
+        }
+        for oid, (payload, exc) in sorted(named.items())
+        if oid not in stored
+    ]
+    inserted = order_store.insert_orders(conn, rows) if rows else {}
+    events = []
+    desired: dict[int, list[blocker_store.DesiredBlocker]] = {}
+    for oid, (_payload, exc) in named.items():
+        pk = inserted.get(oid) or (stored[oid].pk if oid in stored else None)
+        if pk is None:
+            continue
+        message = f"Amazon sent order data that cannot be read: {exc}"
+        events.append({"order_id": pk, "at": now, "kind": "INVALID", "message": message})
+        if oid in inserted:
+            desired[pk] = [
+                blocker_store.DesiredBlocker(Blocker(BlockerKind.INVALID_ORDER_DATA, None, str(exc)), None)
+            ]
+        else:
+            order_store.update_columns(conn, pk, {"error_message": str(exc), "notes": message, "updated_at": now})
+    order_store.insert_events(conn, events)
+    blocker_store.sync_blockers(conn, store.id, desired, now)
+
+
+def _evaluate(
+    rt: Runtime, conn: Connection, notes: Notifications, store: StoreRecord, works: list[Work], page: PageResult
+) -> None:
+    if not works:
+        return
+    settings = load_settings(conn, store.id)
+    views = rt.pm.hook.commerce_store_views() or []
+    store_view = effective_store_view(settings, views, store.website) if views else "default"
+    catalog = load_page_catalog(rt.pm, conn, store, store_view, (w.order for w in works))
+    ctx = PageContext(rt, store, settings, store_view, catalog, StockLedger(catalog.salable))
+    for w in sorted(works, key=lambda w: (w.order.purchase_date, w.order.amazon_order_id)):
+        if w.stored is None:
+            w.event("RECEIVED", f"Received from Amazon with status {w.status.value}.")
+        elif w.status is not w.stored.status:
+            w.event("STATUS", f"Amazon status changed from {w.stored.status.value} to {w.status.value}.")
+        carry_out(w, plan(w, ctx), ctx)
+    _persist(rt, conn, notes, store, works, page)
+
+
+def _persist(
+    rt: Runtime, conn: Connection, notes: Notifications, store: StoreRecord, works: list[Work], page: PageResult
+) -> None:
+    now = rt.clock()
+    updates: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for w in works:
+        if not w.events:
+            continue
+        updates.append({
+            "_pk": w.pk, "status": w.status.value, "import_state": w.import_state.value,
+            "commerce_order_id": w.commerce_order_id, "commerce_increment_id": w.commerce_increment_id,
+            "reserved": w.reserved or None, "reservation_reference": w.reference if w.reserved else None,
+            "notes": w.events[-1][1], "error_message": w.error, "updated_at": now, "completed_at": w.completed_at,
+            "sku_map": w.sku_map if w.sku_map is not None else (w.stored.sku_map if w.stored else None),
+        })
+        events.extend({"order_id": w.pk, "at": now, "kind": k, "message": m} for k, m in w.events)
+    order_store.update_bookkeeping(conn, updates)
+    order_store.insert_events(conn, events)
+    desired = {w.pk: w.desired_blockers for w in works if w.desired_blockers is not None}
+    resolved, changed = blocker_store.sync_blockers(conn, store.id, desired, now)
+    for w in works:
+        _announce(notes, w, resolved.get(w.pk, []), w.pk in changed)
+        page.imported += w.imported is not None
+        page.blocked += w.import_state is ImportState.BLOCKED
+        page.failed += w.import_state is ImportState.FAILED
+
+
+def _announce(notes: Notifications, w: Work, resolved: list[Any], blockers_changed: bool) -> None:
+    order = w.order
+    if w.received:
+        notes.add("channel_order_received", order=order)
+    if w.stored is not None and w.status is not w.stored.status:
+        notes.add("channel_status_changed", order=order, old=w.stored.status, new=w.status)
+    elif w.stored is None and w.status is not order.status:
+        notes.add("channel_status_changed", order=order, old=order.status, new=w.status)
+    for record in resolved:
+        notes.add("channel_blocker_resolved", order=order, blocker=record)
+    if w.imported is not None:
+        notes.add("channel_order_imported", order=order, commerce_order=w.imported)
+    if w.import_state is ImportState.BLOCKED and blockers_changed and w.desired_blockers:
+        notes.add("channel_order_blocked", order=order, blockers=[d.blocker for d in w.desired_blockers])

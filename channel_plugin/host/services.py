@@ -1,0 +1,98 @@
+"""The host services (hookspecs group 2) the reference host answers for the plugin.
+
+Each joins the caller's unit of work through ``Database.transaction()``: the plugin calls them inside its
+import, so an order, its stock deduction and the plugin's own bookkeeping commit or roll back together. None
+of them fires a lifecycle hook; the plugin asked for the change and already knows about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from channel_plugin.domain.model import (
+    CommerceOrderDraft,
+    CommerceOrderRef,
+    OrderStatusOption,
+    Product,
+    StoreView,
+)
+from channel_plugin.hookspecs import hookimpl
+from channel_plugin.host import catalog
+from channel_plugin.host.customers import Customers, StoreViews
+from channel_plugin.host.orders import Orders
+from channel_plugin.host.statuses import StatusRegistry
+from channel_plugin.storage.db import Database
+
+
+class HostServices:
+    """Registered on the plugin manager by ``ReferenceHost.register()``; an integrator may override any method
+    with a ``tryfirst`` hookimpl of the same name."""
+
+    def __init__(
+        self,
+        db: Database,
+        store_views: StoreViews,
+        statuses: StatusRegistry,
+        customers: Customers,
+        orders: Orders,
+    ) -> None:
+        self._db = db
+        self._store_views = store_views
+        self._statuses = statuses
+        self._customers = customers
+        self._orders = orders
+
+    @hookimpl
+    def commerce_find_product(self, sku: str, store_view: str) -> Product | None:
+        with self._db.transaction(write=False) as conn:
+            found = catalog.find(conn, sku)
+        if found is None:
+            return None
+        return Product(sku=found.sku, name=found.name, enabled=found.enabled, manage_stock=found.manage_stock)
+
+    @hookimpl
+    def commerce_salable_qty(self, sku: str, store_view: str) -> int | None:
+        with self._db.transaction(write=False) as conn:
+            return catalog.salable(conn, sku, lock=True)
+
+    @hookimpl
+    def commerce_reserve(self, sku: str, qty: int, reference: str) -> bool | None:
+        with self._db.transaction() as conn:
+            return catalog.reserve(conn, sku, qty, reference)
+
+    @hookimpl
+    def commerce_release(self, reference: str) -> int | None:
+        with self._db.transaction() as conn:
+            return catalog.release(conn, reference)
+
+    @hookimpl
+    def commerce_find_or_create_customer(self, store_view: str, email: str, name: str | None) -> str | None:
+        with self._db.transaction() as conn:
+            return self._customers.find_or_create(conn, store_view, email, name)
+
+    @hookimpl
+    def commerce_create_order(self, draft: CommerceOrderDraft) -> CommerceOrderRef | None:
+        with self._db.transaction() as conn:
+            return self._orders.create(conn, draft)
+
+    @hookimpl
+    def commerce_cancel_order(self, order_id: str) -> bool | None:
+        """Idempotent: an order the admin already canceled reports True rather than an error."""
+        with self._db.transaction() as conn:
+            self._orders.cancel(conn, order_id)
+        return True
+
+    @hookimpl
+    def commerce_complete_order(self, order_id: str) -> bool | None:
+        with self._db.transaction() as conn:
+            self._orders.complete(conn, order_id)
+        return True
+
+    @hookimpl
+    def commerce_order_statuses(self) -> Sequence[OrderStatusOption] | None:
+        with self._db.transaction(write=False) as conn:
+            return self._statuses.all(conn)
+
+    @hookimpl
+    def commerce_store_views(self) -> Sequence[StoreView] | None:
+        return self._store_views.all

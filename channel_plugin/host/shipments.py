@@ -1,0 +1,108 @@
+"""Shipping (part of) an order: the admin action that ends in ``commerce_shipment_created``.
+
+Stock is not touched here: it left the salable pool when the order was created, shipped or not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, insert, update
+
+from channel_plugin.domain.model import Shipment, ShipmentItem
+from channel_plugin.errors import HostError
+from channel_plugin.host.orders import load_order
+from channel_plugin.host.schema import FINAL_STATES, order_items, shipment_items, shipments
+from channel_plugin.host.views import OrderView
+
+_INSERT_SHIPMENT = insert(shipments).returning(shipments.c.id)
+_INSERT_ITEMS = insert(shipment_items)
+_MARK_SHIPPED = (
+    update(order_items)
+    .where(order_items.c.id == bindparam("b_id"))
+    .values(qty_shipped=order_items.c.qty_shipped + bindparam("b_qty"))
+)
+
+
+class Shipments:
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+
+    def ship(
+        self,
+        conn: Connection,
+        order_id: str,
+        carrier: str,
+        tracking_number: str,
+        items: Mapping[str, int] | None,
+    ) -> Shipment:
+        """Ship ``items`` (catalog SKU -> units), or everything not yet shipped when None."""
+        order = load_order(conn, order_id, lock=True)
+        if order.state in FINAL_STATES:
+            raise HostError(f"order {order.increment_id} is {order.state} and cannot be shipped")
+        per_line = _allocate(order, items)
+        now = self._clock()
+        shipment_id = conn.execute(
+            _INSERT_SHIPMENT,
+            {
+                "order_id": int(order.id),
+                "carrier": carrier,
+                "tracking_number": tracking_number,
+                "created_at": now,
+            },
+        ).scalar_one()
+        conn.execute(
+            _INSERT_ITEMS,
+            [
+                {"shipment_id": shipment_id, "order_item_id": line, "qty": qty}
+                for line, qty in per_line.items()
+            ],
+        )
+        conn.execute(_MARK_SHIPPED, [{"b_id": line, "b_qty": qty} for line, qty in per_line.items()])
+        shipped: Counter[str] = Counter()
+        skus = {item.id: item.sku for item in order.items}
+        for line, qty in per_line.items():
+            shipped[skus[line]] += qty
+        return Shipment(
+            id=str(shipment_id),
+            carrier=carrier,
+            tracking_number=tracking_number,
+            items=tuple(ShipmentItem(sku, qty) for sku, qty in shipped.items()),
+            shipped_at=now,
+        )
+
+
+def _allocate(order: OrderView, items: Mapping[str, int] | None) -> dict[int, int]:
+    """Units to ship per order line; a SKU on several lines fills them in order.
+
+    Refuses, naming every problem at once, anything the order does not have left to ship.
+    """
+    if items is None:
+        per_line = {item.id: item.qty_to_ship for item in order.items if item.qty_to_ship > 0}
+        if not per_line:
+            raise HostError(f"order {order.increment_id} has nothing left to ship")
+        return per_line
+    if not items:
+        raise HostError("a shipment needs at least one item")
+    per_line: dict[int, int] = {}
+    problems = []
+    for sku, qty in items.items():
+        lines = [item for item in order.items if item.sku == sku]
+        left = sum(item.qty_to_ship for item in lines)
+        if not lines:
+            problems.append(f"order {order.increment_id} has no item {sku}")
+        elif qty < 1:
+            problems.append(f"cannot ship {qty} units of {sku}")
+        elif qty > left:
+            problems.append(f"cannot ship {qty} units of {sku}: only {left} left to ship")
+        else:
+            for line in lines:
+                take = min(qty, line.qty_to_ship)
+                if take:
+                    per_line[line.id] = take
+                    qty -= take
+    if problems:
+        raise HostError("; ".join(problems))
+    return per_line

@@ -1,0 +1,118 @@
+"""The plugin object a host loads (entry point ``commerce.plugins``): lifecycle hooks in, engine calls out."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import pluggy
+
+from channel_plugin.amazon.client import MarketplaceClient
+from channel_plugin.clock import utcnow
+from channel_plugin.domain.model import AmazonOrder, CommerceOrderDraft, Shipment
+from channel_plugin.domain.settings import OrderSettings
+from channel_plugin.engine import admin, fulfillment, sync
+from channel_plugin.engine.runtime import Runtime
+from channel_plugin.errors import ValidationError
+from channel_plugin.hookspecs import hookimpl
+from channel_plugin.storage.crypto import BuyerDataCipher
+from channel_plugin.storage.db import Database
+from channel_plugin.storage.migrate import upgrade
+from channel_plugin.storage.stores import StoreRecord
+
+log = logging.getLogger("channel_plugin")
+
+CONFIG_KEYS = {
+    "database_url": "CHANNEL_PLUGIN_DATABASE_URL",
+    "encryption_key": "CHANNEL_PLUGIN_ENCRYPTION_KEY",
+}
+
+
+def _no_client(store: StoreRecord) -> MarketplaceClient:
+    raise RuntimeError(f"no Amazon client is configured for store {store.id} ({store.name})")
+
+
+class ChannelPlugin:
+    """Holds the plugin's runtime once the host has started it; every hook delegates to the engine."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+        self.last_results: list[sync.StoreSyncResult] = []
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError(
+                "the Amazon order channel is not started: the host must fire commerce_startup(host) first"
+            )
+        return self._runtime
+
+    def configure(
+        self,
+        *,
+        db: Database,
+        pm: pluggy.PluginManager,
+        cipher: BuyerDataCipher,
+        clock: Callable[[], datetime] = utcnow,
+        marketplace_for: Callable[[StoreRecord], MarketplaceClient] = _no_client,
+        default_settings: OrderSettings | None = None,
+        cron_interval_seconds: int = 300,
+        migrate: bool = True,
+    ) -> Runtime:
+        if migrate:
+            upgrade(db)
+        self._runtime = Runtime(
+            db=db, pm=pm, cipher=cipher, clock=clock, marketplace_for=marketplace_for,
+            default_settings=default_settings or OrderSettings(), cron_interval_seconds=cron_interval_seconds,
+        )
+        return self._runtime
+
+    @hookimpl
+    def commerce_startup(self, host: Any) -> None:
+        if self._runtime is not None:
+            return
+        config: Mapping[str, str] = getattr(host, "config", None) or {}
+        values = {}
+        for key, env in CONFIG_KEYS.items():
+            value = config.get(f"channel_plugin.{key}") or os.environ.get(env)
+            if not value:
+                raise ValidationError(
+                    f"channel_plugin.{key}", f"is required (host config key or the {env} environment variable)"
+                )
+            values[key] = value
+        pm = getattr(host, "pm", None)
+        if pm is None:
+            raise ValidationError("host.pm", "the host object must expose its plugin manager as `pm`")
+        self.configure(
+            db=Database(values["database_url"]), pm=pm, cipher=BuyerDataCipher.from_config(values["encryption_key"])
+        )
+
+    @hookimpl
+    def commerce_cron(self, now: datetime) -> None:
+        self.last_results = sync.run_cron(self.runtime, now)
+
+    @hookimpl
+    def commerce_shipment_created(self, order_id: str, shipment: Shipment) -> None:
+        fulfillment.on_shipment_created(self.runtime, order_id, shipment)
+
+    @hookimpl
+    def commerce_order_canceled(self, order_id: str) -> None:
+        admin.on_host_canceled(self.runtime, order_id)
+
+    @hookimpl
+    def commerce_product_saved(self, sku: str) -> None:
+        admin.on_catalog_change(self.runtime, sku)
+
+    @hookimpl
+    def commerce_stock_changed(self, sku: str) -> None:
+        admin.on_catalog_change(self.runtime, sku)
+
+    @hookimpl(trylast=True)
+    def channel_build_order(self, order: AmazonOrder, draft: CommerceOrderDraft) -> CommerceOrderDraft:
+        return draft
+
+
+plugin = ChannelPlugin()

@@ -1,0 +1,75 @@
+"""Buyer data encrypted at rest: AES-256-GCM over one JSON blob per order.
+
+One blob per order (not one per column) keeps the import fast (one cipher call per order) and makes erasure a
+single column update. Each ciphertext names its key id, so keys can be rotated: new writes use the first key,
+reads accept any configured key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from channel_plugin.errors import ValidationError
+
+_NONCE = 12
+
+
+def generate_key() -> str:
+    """A new random key in the form the configuration takes (url-safe base64 of 32 bytes)."""
+    return base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).decode()
+
+
+def _decode_key(index: int, text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text.strip().encode())
+    except (ValueError, TypeError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValidationError(
+            "encryption_key", f"key #{index + 1} must be url-safe base64 of 32 bytes (see `channel-plugin keygen`)"
+        )
+    return raw
+
+
+class BuyerDataCipher:
+    """Encrypts and decrypts the buyer-data blob; the first key encrypts, every key decrypts."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise ValidationError("encryption_key", "at least one encryption key is required")
+        self._keys = [(f"k{i}", AESGCM(_decode_key(i, k))) for i, k in enumerate(keys)]
+        fingerprints = [base64.urlsafe_b64encode(_decode_key(i, k)[:6]).decode() for i, k in enumerate(keys)]
+        self._by_id = {fp: aead for fp, (_, aead) in zip(fingerprints, self._keys, strict=True)}
+        self._primary_id = fingerprints[0]
+        self._primary = self._keys[0][1]
+
+    @classmethod
+    def from_config(cls, value: str) -> BuyerDataCipher:
+        """``value`` is a comma-separated list of keys, newest first."""
+        return cls([k for k in value.split(",") if k.strip()])
+
+    def encrypt(self, data: Mapping[str, Any]) -> str:
+        nonce = os.urandom(_NONCE)
+        plain = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        sealed = self._primary.encrypt(nonce, plain, None)
+        return f"{self._primary_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+    def decrypt(self, token: str) -> dict[str, Any]:
+        key_id, _, body = token.partition(":")
+        aead = self._by_id.get(key_id)
+        if aead is None:
+            raise ValidationError("encryption_key", "buyer data was encrypted with a key that is not configured")
+        raw = base64.urlsafe_b64decode(body.encode())
+        try:
+            plain = aead.decrypt(raw[:_NONCE], raw[_NONCE:], None)
+        except InvalidTag:
+            raise ValidationError("encryption_key", "buyer data failed its integrity check") from None
+        result: dict[str, Any] = json.loads(plain)
+        return result

@@ -1,0 +1,202 @@
+"""The integrator test harness: the reference host, a fake Amazon marketplace and the plugin, wired in-process.
+
+    with Sandbox(catalog=[{"sku": "ABC", "qty": 5}]) as sandbox:
+        sandbox.amazon.put_order(make_order(items=[("ABC", 2)]))
+        sandbox.sync()
+        assert sandbox.order(...).import_state == "IMPORTED"
+
+Everything runs on a fresh database (a temporary SQLite file, or a fresh schema in the PostgreSQL database named by
+``database_url``) and nothing listens on a port.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pluggy
+from sqlalchemy import text
+
+from channel_plugin import hookspecs
+from channel_plugin.amazon.marketplace import FakeMarketplace
+from channel_plugin.clock import ManualClock
+from channel_plugin.domain.enums import CancelReason
+from channel_plugin.domain.model import StoredOrderView
+from channel_plugin.domain.settings import OrderSettings, coerce_settings
+from channel_plugin.engine import admin
+from channel_plugin.engine.importer import PageResult
+from channel_plugin.engine.runtime import Runtime
+from channel_plugin.engine.sync import StoreSyncResult
+from channel_plugin.host import ReferenceHost
+from channel_plugin.plugin import ChannelPlugin
+from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
+from channel_plugin.storage.db import Database
+from channel_plugin.storage.stores import StoreRecord, add_store
+from channel_plugin.storage.views import order_view, system_messages
+
+__all__ = ["Sandbox", "make_order"]
+
+_order_numbers = itertools.count(1)
+
+
+def make_order(
+    order_id: str | None = None,
+    *,
+    status: str = "UNSHIPPED",
+    items: Sequence[tuple[str, int] | tuple[str, int, str]] = (("SKU-1", 1),),
+    fulfilled_by: str = "MERCHANT",
+    purchase_date: datetime | None = None,
+    currency: str = "USD",
+    buyer_name: str | None = "Jane Doe",
+    buyer_email: str | None = "jane.doe@marketplace.amazon.com",
+    ship_to: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """An order in Orders API v2026-01-01 shape; items are (seller SKU, quantity[, unit price])."""
+    number = next(_order_numbers)
+    order_id = order_id or f"111-{number:07d}-{uuid.uuid4().int % 10_000_000:07d}"
+    when = (purchase_date or datetime(2026, 1, 15, 11, 0)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = []
+    total = 0
+    for index, item in enumerate(items):
+        sku, qty = item[0], item[1]
+        price = item[2] if len(item) > 2 else "10.00"  # type: ignore[misc]
+        total += qty * float(price)
+        lines.append({
+            "orderItemId": f"{order_id.replace('-', '')}{index}",
+            "quantityOrdered": qty,
+            "product": {"sellerSku": sku, "asin": f"B0{index:08d}", "title": f"Product {sku}",
+                        "price": {"unitPrice": {"amount": str(price), "currencyCode": currency}}},
+            "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": qty},
+        })
+    order: dict[str, Any] = {
+        "orderId": order_id,
+        "createdTime": when,
+        "lastUpdatedTime": when,
+        "salesChannel": {"channelName": "AMAZON", "marketplaceId": "ATVPDKIKX0DER"},
+        "fulfillment": {"fulfillmentStatus": status, "fulfilledBy": fulfilled_by,
+                        "fulfillmentServiceLevel": "STANDARD"},
+        "proceeds": {"grandTotal": {"amount": f"{total:.2f}", "currencyCode": currency}},
+        "orderItems": lines,
+    }
+    if fulfilled_by == "MERCHANT":
+        order["buyer"] = {k: v for k, v in (("buyerName", buyer_name), ("buyerEmail", buyer_email)) if v}
+        order["recipient"] = {"deliveryAddress": dict(ship_to or {
+            "name": buyer_name or "Recipient", "addressLine1": "1 Main St", "city": "Seattle",
+            "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US", "phone": "+1 206 555 0100",
+        })}
+    return order
+
+
+class Sandbox:
+    """The reference host, the fake marketplace and the plugin on a fresh database, with one Amazon store."""
+
+    def __init__(
+        self,
+        catalog: Iterable[Mapping[str, Any]] = (),
+        settings: Mapping[str, Any] | None = None,
+        integrated_at: datetime | None = None,
+        database_url: str | None = None,
+        *,
+        start: datetime | None = None,
+        store_name: str = "Sandbox US",
+    ) -> None:
+        self.clock = ManualClock(start)
+        self._catalog = [dict(p) for p in catalog]
+        self._settings = coerce_settings(settings or {})
+        self._integrated_at = integrated_at or self.clock.now() - timedelta(days=30)
+        self._database_url = database_url
+        self._store_name = store_name
+        self._tmp: Path | None = None
+        self._schema: str | None = None
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugin = ChannelPlugin()
+        self.amazon = FakeMarketplace(self.clock)
+
+    def __enter__(self) -> Sandbox:
+        self.db = self._open_database()
+        self.pm.register(self.plugin, name="amazon_order_channel")
+        self.host = ReferenceHost(self.db, self.pm, clock=self.clock)
+        self.host.create_schema()
+        self.host.register()
+        self.runtime: Runtime = self.plugin.configure(
+            db=self.db, pm=self.pm, cipher=BuyerDataCipher([generate_key()]), clock=self.clock,
+            marketplace_for=lambda _store: self.amazon, default_settings=self._settings,
+        )
+        with self.db.transaction() as conn:
+            self.store: StoreRecord = add_store(
+                conn, name=self._store_name, seller_id="A2SANDBOXSELLER", marketplace_id="ATVPDKIKX0DER",
+                region="NA", website="base", integrated_at=self._integrated_at, settings=OrderSettings(),
+                now=self.clock.now(),
+            )
+        if self._settings != OrderSettings():
+            self.update_settings(**self._settings.as_dict())
+        for product in self._catalog:
+            self.host.add_product(**product)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._schema is not None:
+            with self.db.engine.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self._schema}" CASCADE'))
+                conn.commit()
+        self.db.dispose()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _open_database(self) -> Database:
+        if self._database_url is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="channel-sandbox-"))
+            return Database(f"sqlite:///{self._tmp / 'sandbox.db'}")
+        if self._database_url.startswith("sqlite"):
+            return Database(self._database_url)
+        self._schema = f"sandbox_{uuid.uuid4().hex[:12]}"
+        bootstrap = Database(self._database_url)
+        with bootstrap.engine.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{self._schema}"'))
+            conn.commit()
+        bootstrap.dispose()
+        return Database(self._database_url, connect_args={"options": f"-csearch_path={self._schema}"})
+
+    @property
+    def schema(self) -> str | None:
+        """The PostgreSQL schema this sandbox lives in (None on SQLite): what another process needs to join it."""
+        return self._schema
+
+    def sync(self) -> list[StoreSyncResult]:
+        """One cron cycle, after moving the clock on by the cron interval (so all orders put so far are visible)."""
+        now = self.clock.advance(self.runtime.cron_interval_seconds)
+        self.host.run_cron(now)
+        return self.plugin.last_results
+
+    def update_settings(self, **settings: Any) -> OrderSettings:
+        return admin.update_settings(self.runtime, self.store.id, settings)
+
+    def order(self, amazon_order_id: str) -> StoredOrderView | None:
+        with self.db.transaction(write=False) as conn:
+            return order_view(conn, self.store.id, amazon_order_id, self.runtime.cipher)
+
+    def system_messages(self) -> list[str]:
+        with self.db.transaction(write=False) as conn:
+            return system_messages(conn)
+
+    def retry(self, amazon_order_ids: Sequence[str] | None = None) -> PageResult:
+        return admin.retry_orders(self.runtime, self.store.id, amazon_order_ids)
+
+    def match_product(self, seller_sku: str, product_sku: str) -> PageResult:
+        return admin.match_product(self.runtime, self.store.id, seller_sku, product_sku)
+
+    def cancel(self, amazon_order_id: str, reason: CancelReason | str = CancelReason.NO_INVENTORY) -> None:
+        admin.cancel_order(self.runtime, self.store.id, amazon_order_id, reason)
