@@ -49,6 +49,15 @@ def keygen() -> None:
     click.echo(generate_key())
 
 
+@main.command("export-hook-docs")
+@click.option("--check", is_flag=True, help="Exit 1 when docs/hooks.md is stale instead of writing it.")
+def export_hook_docs(check: bool) -> None:
+    """Write docs/hooks.md from the hookspecs."""
+    from channel_plugin.hookdocs import main as hookdocs_main
+
+    raise SystemExit(hookdocs_main(["--check"] if check else []))
+
+
 @main.group()
 def store() -> None:
     """Amazon stores."""

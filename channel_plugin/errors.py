@@ -12,7 +12,10 @@ class HostError(ChannelError):
 
 
 class ValidationError(ChannelError):
-    """Input that breaks a rule: a bad setting, a bad manifest key, a bad CLI flag. ``field`` names what to fix."""
+    """Input that breaks a rule: a bad setting, a bad manifest key, a bad CLI flag.
+
+    ``field`` names what to fix, ``code`` says what kind of problem it is (GraphQL's ``UserError.code``).
+    """
 
     def __init__(self, field: str, message: str, code: str = "INVALID") -> None:
         super().__init__(f"{field}: {message}")
@@ -22,7 +25,10 @@ class ValidationError(ChannelError):
 
 
 class OrderDataError(ChannelError):
-    """An Amazon payload that cannot be read as an order; recorded as INVALID_ORDER_DATA, never raised past a page."""
+    """An Amazon payload that cannot be read as an order.
+
+    Recorded as INVALID_ORDER_DATA on the order (or as a sync error when it has no id); never raised past a page.
+    """
 
     def __init__(self, message: str, amazon_order_id: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
@@ -31,4 +37,7 @@ class OrderDataError(ChannelError):
 
 
 class ManifestError(ValidationError):
-    """A bad ``plugin.toml``; the message names the file and the key."""
+    """A bad ``plugin.toml``; the message already names the file and the key, so it is the whole text."""
+
+    def __str__(self) -> str:
+        return self.message

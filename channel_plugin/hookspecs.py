@@ -109,10 +109,11 @@ def commerce_stock_changed(sku: str) -> None:
 
 
 @hookspec
-def commerce_asgi_apps() -> list[Mapping[str, Any]]:
+def commerce_asgi_apps() -> Mapping[str, Any]:
     """ASGI applications to mount in the host's web server.
 
-    :return: a mapping of mount path (``"/amazon/graphql"``) to an ASGI application, from every plugin.
+    :return: a mapping of mount path (``"/amazon/graphql"``) to an ASGI application; the host receives one
+        mapping per implementing plugin.
 
     Called once when the host builds its web server.
     """

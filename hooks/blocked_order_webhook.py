@@ -75,10 +75,13 @@ class BlockedOrderWebhook:
 
     @hookimpl
     def channel_blocker_resolved(self, order: AmazonOrder, blocker: BlockerRecord) -> None:
-        resolved_at = blocker.resolved_at.isoformat() if blocker.resolved_at else None
-        fields = {"kind": blocker.kind.value, "seller_sku": blocker.seller_sku, "message": blocker.message}
-        fields["resolved_at"] = resolved_at
-        self._post(order, {"event": "blocker_resolved", **_order_fields(order), "blocker": fields})
+        item = {
+            "kind": blocker.kind.value,
+            "seller_sku": blocker.seller_sku,
+            "message": blocker.message,
+            "resolved_at": blocker.resolved_at.isoformat() if blocker.resolved_at else None,
+        }
+        self._post(order, {"event": "blocker_resolved", **_order_fields(order), "blocker": item})
 
     def _post(self, order: AmazonOrder, payload: Mapping[str, Any]) -> None:
         body = json.dumps(payload, separators=(",", ":")).encode()
@@ -99,9 +102,9 @@ class BlockedOrderWebhook:
                         response = client.post(self._url, content=body, headers=headers)
                         if response.status_code >= 500:
                             raise _ServerError(response.status_code)
-        # Anything at all: the order is already committed and a notifier must never break the sync. The reason
-        # is the exception's type, not its text, which may quote the URL and its credentials.
         except Exception as exc:
+            # Anything at all: the order is already committed and a notifier must never break the sync.
+            # The reason logged is the exception's type, not its text, which may quote the URL's credentials.
             reason = str(exc) if isinstance(exc, _ServerError) else type(exc).__name__
             log.warning("Webhook for Amazon order %s not delivered: %s", order.amazon_order_id, reason)
             return

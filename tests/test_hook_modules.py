@@ -37,7 +37,12 @@ webhook = import_hook_module(HOOKS / "blocked_order_webhook.py")
 STORE = StoreInfo(1, "EU store", "A1SELLER", "A1PM8ILGBN9Z4D", "eu", "base")
 PURCHASED = datetime(2026, 1, 5, 12, 30, tzinfo=UTC)
 NAME, EMAIL, STREET, COMPANY, PHONE, POSTCODE = PERSONAL = (
-    "Jane Roe", "jane.roe@example.com", "1 Hidden Lane", "Roe Holdings", "+44 20 7946 0000", "SW1A 1AA"
+    "Jane Roe",
+    "jane.roe@example.com",
+    "1 Hidden Lane",
+    "Roe Holdings",
+    "+44 20 7946 0000",
+    "SW1A 1AA",
 )
 ORDER = AmazonOrder(
     amazon_order_id="902-3159896-1390916",
@@ -173,7 +178,9 @@ def test_resolved_payload_shape() -> None:
     receiver = Receiver()
     at = datetime(2026, 1, 6, 8, 0, tzinfo=UTC)
     message = "XYZ: 2 ordered, 0 salable"
-    resolved = BlockerRecord(7, BlockerKind.OUT_OF_STOCK, "XYZ", message, PURCHASED, PURCHASED, 3, resolved_at=at)
+    resolved = BlockerRecord(
+        7, BlockerKind.OUT_OF_STOCK, "XYZ", message, PURCHASED, PURCHASED, 3, resolved_at=at
+    )
     make(receiver).channel_blocker_resolved(order=ORDER, blocker=resolved)
     assert receiver.bodies() == [
         {

@@ -71,7 +71,7 @@ def test_message_names_the_file_and_the_dotted_key(plugin_dir: Path) -> None:
 
 
 BAD_MANIFESTS = {
-    "toml-syntax": (SHIPPED + "\noops =\n", "plugin.toml", "line 37"),
+    "toml-syntax": (SHIPPED + "\noops =\n", "plugin.toml", f"line {SHIPPED.count(chr(10)) + 2}"),
     "unknown-top-level-key": ('colour = "blue"\n' + SHIPPED, "colour", "is not a known key"),
     "unknown-key-in-table": (
         edited("interval_seconds = 300", "interval_seconds = 300\nevery = 5"),
