@@ -162,7 +162,7 @@ def _require_one_row(rowcount: int, sku: str) -> None:
         raise HostError(f"no product with SKU {sku}")
 
 
-def _view(row: Row[Any]) -> ProductView:
+def _view(row: Row[*tuple[Any, ...]]) -> ProductView:
     return ProductView(
         sku=row.sku,
         name=row.name,

@@ -1,4 +1,4 @@
-"""Commerce orders: created from the plugin's draft, canceled, completed, and read back.
+"""Commerce orders: created from the plugin's draft, canceled and completed (reading them is order_reads).
 
 Creation is the hot path (a benchmark pushes tens of thousands of orders through it), so it is a fixed handful
 of prebuilt statements: lock and check the products, insert the order, insert its items, take the reservation,
@@ -8,18 +8,20 @@ even if the caller chose to swallow it.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, String, bindparam, func, insert, select, true, update
+from sqlalchemy import Connection, String, bindparam, func, insert, select, true, update
+from sqlalchemy.sql.dml import ReturningInsert
 
 from channel_plugin.domain.model import CommerceOrderDraft, CommerceOrderRef
 from channel_plugin.errors import HostError
 from channel_plugin.host import catalog
 from channel_plugin.host.customers import StoreViews
 from channel_plugin.host.dialects import insert_or_ignore, next_order_id, zero_padded
+from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.schema import (
     CANCELED,
     COMPLETE,
@@ -30,15 +32,10 @@ from channel_plugin.host.schema import (
     orders,
 )
 from channel_plugin.host.statuses import StatusRegistry
-from channel_plugin.host.views import OrderItemView, OrderView, ProductView
+from channel_plugin.host.views import OrderView, ProductView
 
 INCREMENT_ID_DIGITS = 9
 
-_ORDER = select(orders).where(orders.c.id == bindparam("id"))
-_LOCKED_ORDER = _ORDER.with_for_update()
-_ALL_ORDERS = select(orders).order_by(orders.c.id)
-_ITEMS = select(order_items).where(order_items.c.order_id == bindparam("order_id")).order_by(order_items.c.id)
-_ALL_ITEMS = select(order_items).order_by(order_items.c.order_id, order_items.c.id)
 _INSERT_ITEMS = insert(order_items)
 _SET_STATE = (
     update(orders)
@@ -190,32 +187,7 @@ class Orders:
         )
 
 
-def find_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderView | None:
-    """The order with its items, locked until the unit of work ends when ``lock``."""
-    pk = _order_pk(order_id)
-    row = None if pk is None else conn.execute(_LOCKED_ORDER if lock else _ORDER, {"id": pk}).first()
-    if row is None:
-        return None
-    items = tuple(_item_view(item) for item in conn.execute(_ITEMS, {"order_id": pk}))
-    return _order_view(row, items)
-
-
-def load_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderView:
-    """``find_order`` for actions on an order, which refuse an unknown id with a HostError."""
-    order = find_order(conn, order_id, lock=lock)
-    if order is None:
-        raise HostError(f"no Commerce order {order_id}")
-    return order
-
-
-def all_orders(conn: Connection) -> list[OrderView]:
-    items: defaultdict[int, list[OrderItemView]] = defaultdict(list)
-    for item in conn.execute(_ALL_ITEMS):
-        items[item.order_id].append(_item_view(item))
-    return [_order_view(row, tuple(items[row.id])) for row in conn.execute(_ALL_ORDERS)]
-
-
-def _order_insert(*, is_sqlite: bool) -> Any:
+def _order_insert(*, is_sqlite: bool) -> ReturningInsert[*tuple[Any, ...]]:
     """INSERT ... SELECT that allocates the id and derives the default increment id from it in one statement.
 
     A duplicate increment id (the AMAZON order number setting) inserts nothing, which ``create`` turns into a
@@ -266,45 +238,9 @@ def _check_sellable(wanted: Mapping[str, int], stock: Mapping[str, ProductView],
         raise HostError("; ".join(problems))
 
 
-def _order_pk(order_id: str) -> int | None:
-    return int(order_id) if order_id.isdigit() else None
-
-
 def _customer_pk(customer_id: str | None) -> int | None:
     if customer_id is None:
         return None
     if not customer_id.isdigit():
         raise HostError(f"no customer {customer_id}")
     return int(customer_id)
-
-
-def _item_view(row: Row[Any]) -> OrderItemView:
-    return OrderItemView(
-        id=row.id,
-        sku=row.sku,
-        name=row.name,
-        qty=row.qty,
-        qty_shipped=row.qty_shipped,
-        qty_canceled=row.qty_canceled,
-        unit_price=row.unit_price,
-    )
-
-
-def _order_view(row: Row[Any], items: tuple[OrderItemView, ...]) -> OrderView:
-    return OrderView(
-        id=str(row.id),
-        increment_id=row.increment_id,
-        store_view=row.store_view,
-        state=row.state,
-        status=row.status,
-        customer_id=None if row.customer_id is None else str(row.customer_id),
-        customer_email=row.customer_email,
-        customer_name=row.customer_name,
-        currency=row.currency,
-        grand_total=row.grand_total,
-        amazon_order_id=row.amazon_order_id,
-        stock_deducted=row.stock_deducted,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        items=items,
-    )

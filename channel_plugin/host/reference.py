@@ -18,7 +18,8 @@ from channel_plugin.domain.model import Shipment, StoreView
 from channel_plugin.errors import HostError
 from channel_plugin.host import catalog
 from channel_plugin.host.customers import DEFAULT_STORE_VIEWS, Customers, StoreViews
-from channel_plugin.host.orders import Orders, all_orders, find_order
+from channel_plugin.host.order_reads import all_orders, find_order
+from channel_plugin.host.orders import Orders
 from channel_plugin.host.schema import metadata
 from channel_plugin.host.services import HostServices
 from channel_plugin.host.shipments import Shipments

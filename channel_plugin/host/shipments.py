@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, insert, update
 
 from channel_plugin.domain.model import Shipment, ShipmentItem
 from channel_plugin.errors import HostError
-from channel_plugin.host.orders import load_order
+from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.schema import FINAL_STATES, order_items, shipment_items, shipments
 from channel_plugin.host.views import OrderView
 
@@ -75,16 +75,18 @@ class Shipments:
 
 
 def _allocate(order: OrderView, items: Mapping[str, int] | None) -> dict[int, int]:
-    """Units to ship per order line; a SKU on several lines fills them in order.
+    """Units to ship per order line id; a SKU on several lines fills them in order.
 
     Refuses, naming every problem at once, anything the order does not have left to ship.
     """
     if items is None:
-        per_line = {item.id: item.qty_to_ship for item in order.items if item.qty_to_ship > 0}
-        if not per_line:
+        items = Counter()
+        for item in order.items:
+            if item.qty_to_ship > 0:
+                items[item.sku] += item.qty_to_ship
+        if not items:
             raise HostError(f"order {order.increment_id} has nothing left to ship")
-        return per_line
-    if not items:
+    elif not items:
         raise HostError("a shipment needs at least one item")
     per_line: dict[int, int] = {}
     problems = []
@@ -93,16 +95,13 @@ def _allocate(order: OrderView, items: Mapping[str, int] | None) -> dict[int, in
         left = sum(item.qty_to_ship for item in lines)
         if not lines:
             problems.append(f"order {order.increment_id} has no item {sku}")
-        elif qty < 1:
-            problems.append(f"cannot ship {qty} units of {sku}")
-        elif qty > left:
-            problems.append(f"cannot ship {qty} units of {sku}: only {left} left to ship")
-        else:
-            for line in lines:
-                take = min(qty, line.qty_to_ship)
-                if take:
-                    per_line[line.id] = take
-                    qty -= take
+        elif qty < 1 or qty > left:
+            problems.append(f"cannot ship {qty} units of {sku}: {left} left to ship")
+        for line in lines:
+            take = min(qty, line.qty_to_ship)
+            if take > 0:
+                per_line[line.id] = take
+                qty -= take
     if problems:
         raise HostError("; ".join(problems))
     return per_line
