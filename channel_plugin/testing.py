@@ -106,6 +106,7 @@ class Sandbox:
         *,
         start: datetime | None = None,
         store_name: str = "Sandbox US",
+        encryption_key: str | None = None,
     ) -> None:
         self.clock = ManualClock(start)
         self._catalog = [dict(p) for p in catalog]
@@ -113,6 +114,7 @@ class Sandbox:
         self._integrated_at = integrated_at or self.clock.now() - timedelta(days=30)
         self._database_url = database_url
         self._store_name = store_name
+        self.encryption_key = encryption_key or generate_key()
         self._tmp: Path | None = None
         self._schema: str | None = None
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
@@ -127,7 +129,7 @@ class Sandbox:
         self.host.create_schema()
         self.host.register()
         self.runtime: Runtime = self.plugin.configure(
-            db=self.db, pm=self.pm, cipher=BuyerDataCipher([generate_key()]), clock=self.clock,
+            db=self.db, pm=self.pm, cipher=BuyerDataCipher([self.encryption_key]), clock=self.clock,
             marketplace_for=lambda _store: self.amazon, default_settings=self._settings,
         )
         with self.db.transaction() as conn:
