@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
 from channel_plugin.amazon.payloads import order_id_of, parse_order
 from channel_plugin.domain.enums import AmazonOrderStatus as S
@@ -265,7 +265,7 @@ def test_v0_uneven_line_total_gives_a_storable_unit_price() -> None:
     price = parse_order(payload).items[0].item_price
     assert price is not None
     assert abs(price.amount * 3 - Decimal("10.00")) <= Decimal("0.0003")
-    ExactMoney().process_bind_param(price.amount, sqlite.dialect())  # must not refuse the amount
+    ExactMoney().process_bind_param(price.amount, SQLiteDialect())  # must not refuse the amount
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -628,12 +628,21 @@ def test_order_creation_is_a_handful_of_statements(
     assert count_statements(db, lambda: pm.hook.commerce_find_product(sku="A", store_view="default")) == 1
 
 
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """PostgreSQL only: SQLite serialises writers with BEGIN IMMEDIATE instead of row locks."""
+    with fresh_postgres_database() as url:
+        database = Database(url)
+        yield database
+        database.dispose()
+
+
 @pytest.mark.postgres
-def test_salable_qty_locks_the_row_until_the_unit_of_work_ends(
-    host: ReferenceHost, pm: pluggy.PluginManager, db: Database
-) -> None:
-    if db.is_sqlite:
-        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE instead of row locks")
+def test_salable_qty_locks_the_row_until_the_unit_of_work_ends(pg_db: Database, pm: pluggy.PluginManager) -> None:
+    db = pg_db
+    host = ReferenceHost(db, pm, clock=Clock(), store_views=STORE_VIEWS)
+    host.create_schema()
+    host.register()
     host.add_product("A", qty=1)
     outcome: list[str] = []
 
