@@ -119,3 +119,30 @@ def test_the_same_payload_delivered_twice_gives_one_row_and_one_commerce_order(m
         from channel_plugin.storage.tables import amazon_orders
 
         assert conn.execute(select(func.count()).select_from(amazon_orders)).scalar() == 1
+
+
+def test_an_order_that_cannot_be_stored_does_not_stop_its_page(make_sandbox, monkeypatch):
+    from channel_plugin.storage import orders as order_store
+
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    poison = make_order(items=[("MUG", 1)])
+    healthy = [make_order(items=[("MUG", 1)]) for _ in range(3)]
+    original = order_store.order_columns
+
+    def failing_columns(order, cipher):
+        if order.amazon_order_id == poison["orderId"]:
+            raise ValueError("storage refused this order")
+        return original(order, cipher)
+
+    monkeypatch.setattr(order_store, "order_columns", failing_columns)
+    for order in (*healthy, poison):
+        sb.amazon.put_order(order)
+    [result] = sb.sync()
+    assert result.error is None
+    assert result.pulled.failed == 1
+    assert all(sb.order(o["orderId"]).import_state == "IMPORTED" for o in healthy)
+    assert sb.order(poison["orderId"]) is None
+    with sb.db.engine.connect() as conn:
+        [error] = conn.execute(select(sync_errors)).all()
+    assert error.amazon_order_id == poison["orderId"]
+    assert "storage refused this order" in error.message

@@ -432,12 +432,6 @@ def test_status_after_shipment(shipped: dict[str, int], expected: S) -> None:
     assert status_after_shipment(TWO_LINES, shipped) is expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: status_after_shipment compares each item with the SKU's shipped total, so two lines of "
-    "one seller SKU (1 + 1 ordered, 1 shipped) count as fully SHIPPED; the order then completes with a "
-    "unit unshipped",
-)
 def test_status_after_shipment_two_lines_of_one_sku_half_shipped() -> None:
     items = (
         OrderItem(order_item_id="1", seller_sku="A", quantity_ordered=1),

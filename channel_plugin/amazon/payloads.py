@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from channel_plugin.domain.enums import FulfillmentChannel, parse_amazon_status
@@ -19,12 +19,18 @@ from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, Orde
 from channel_plugin.errors import OrderDataError
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PLACES = Decimal("0.0001")
 _CHANNELS = {
     "MERCHANT": FulfillmentChannel.MERCHANT,
     "MFN": FulfillmentChannel.MERCHANT,
     "AMAZON": FulfillmentChannel.AMAZON,
     "AFN": FulfillmentChannel.AMAZON,
 }
+
+
+def _unit_price(line_total: Decimal, qty: int) -> Decimal:
+    """v0 prices a line (unit x quantity); the domain keeps unit prices, to the 4 places storage holds."""
+    return (line_total / qty).quantize(_PLACES, ROUND_HALF_UP) if qty else line_total
 
 
 def order_id_of(payload: Any) -> str | None:
@@ -115,7 +121,7 @@ class _Reader:
             raise self.fail(f"{field}.{amount_key}", f"is not a decimal amount: {raw_amount!r}")
         if amount < 0:
             raise self.fail(f"{field}.{amount_key}", f"must not be negative, got {raw_amount!r}")
-        if amount != amount.quantize(Decimal("0.0001")):
+        if amount != amount.quantize(_PLACES):
             raise self.fail(f"{field}.{amount_key}", f"has more than 4 decimal places: {raw_amount!r}")
         currency = block.get(currency_key)
         if not isinstance(currency, str) or not _CURRENCY.match(currency):
@@ -257,7 +263,7 @@ class _V0(_Reader):
         item = self.obj(raw, field)
         qty = self.quantity(item.get("QuantityOrdered"), f"{field}.QuantityOrdered", required=True)
         line = self.money(item.get("ItemPrice"), f"{field}.ItemPrice", "Amount", "CurrencyCode")
-        unit = Money(line.amount / qty if qty else line.amount, line.currency) if line else None
+        unit = Money(_unit_price(line.amount, qty), line.currency) if line else None
         return OrderItem(
             order_item_id=self.text(item.get("OrderItemId"), f"{field}.OrderItemId", required=True),  # type: ignore[arg-type]
             seller_sku=self.text(item.get("SellerSKU"), f"{field}.SellerSKU", required=True),  # type: ignore[arg-type]

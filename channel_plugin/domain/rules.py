@@ -57,8 +57,8 @@ def merge_status(current: S | None, incoming: S) -> S:
         return current
     if incoming in CANCELED_STATUSES:
         return incoming if _PROGRESS.get(current, 0) < _PROGRESS[S.PARTIALLY_SHIPPED] else current
-    if current in CANCELED_STATUSES:
-        return incoming if current is S.UNFULFILLABLE else current
+    if current is S.UNFULFILLABLE:
+        return incoming
     return incoming if _PROGRESS.get(incoming, 0) >= _PROGRESS.get(current, 0) else current
 
 
@@ -208,11 +208,13 @@ def can_reserve(wanted: Mapping[str, int], ledger: StockLedger) -> bool:
 
 
 def status_after_shipment(items: Iterable[OrderItem], shipped: Mapping[str, int]) -> S:
-    """SHIPPED once every ordered unit has shipped (by seller SKU), else PARTIALLY_SHIPPED."""
+    """SHIPPED once every ordered unit has shipped (by seller SKU, over all its lines), else PARTIALLY_SHIPPED."""
+    ordered: dict[str, int] = {}
     for item in items:
-        if shipped.get(item.seller_sku, 0) < item.quantity_ordered:
-            return S.PARTIALLY_SHIPPED
-    return S.SHIPPED
+        ordered[item.seller_sku] = ordered.get(item.seller_sku, 0) + item.quantity_ordered
+    if all(shipped.get(sku, 0) >= qty for sku, qty in ordered.items()):
+        return S.SHIPPED
+    return S.PARTIALLY_SHIPPED
 
 
 def ready_to_complete(status: S, import_state: ImportState, pending_confirmations: int) -> bool:

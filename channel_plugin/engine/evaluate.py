@@ -26,7 +26,7 @@ from channel_plugin.domain.rules import (
 )
 from channel_plugin.domain.settings import OrderSettings
 from channel_plugin.engine.catalog import PageCatalog
-from channel_plugin.engine.runtime import Runtime, _is_transient
+from channel_plugin.engine.runtime import Runtime, describe_error, is_transient
 from channel_plugin.errors import HostError
 from channel_plugin.storage.blockers import DesiredBlocker
 from channel_plugin.storage.orders import StoredRow
@@ -127,7 +127,7 @@ def _reserve(w: Work, ctx: PageContext) -> None:
                 if pm.hook.commerce_reserve(sku=sku, qty=qty, reference=w.reference) is not True:
                     raise HostError(f"the host refused to reserve {qty} of {sku!r}")
     except Exception as exc:
-        if _is_transient(exc):
+        if is_transient(exc):
             raise
         w.event("NOT_RESERVED", f"Quantity not reserved: {exc}")
         return
@@ -178,11 +178,11 @@ def _import(w: Work, ctx: PageContext) -> None:
         _block(w, [Blocker(BlockerKind.HOST_ERROR, None, f"The host refused the order: {exc}")], {})
         return
     except Exception as exc:
-        if _is_transient(exc):
+        if is_transient(exc):
             raise
         ctx.ledger.give_back(wanted, own)
         w.import_state = ImportState.FAILED
-        w.error = f"{type(exc).__name__}: {exc}"
+        w.error = describe_error(exc)
         w.event("FAILED", f"Import failed and will be retried: {w.error}")
         return
     w.import_state = ImportState.IMPORTED
@@ -244,7 +244,7 @@ def _cancel_commerce(w: Work, ctx: PageContext) -> None:
             if done is not True:
                 raise HostError("the host did not cancel it")
     except Exception as exc:
-        if _is_transient(exc):
+        if is_transient(exc):
             raise
         w.error = f"{type(exc).__name__}: {exc}"
         w.event("CANCEL_FAILED", f"Amazon canceled the order but Commerce order could not be canceled: {exc}")

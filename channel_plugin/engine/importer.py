@@ -22,7 +22,7 @@ from channel_plugin.domain.rules import StockLedger, merge_status
 from channel_plugin.domain.settings import effective_store_view
 from channel_plugin.engine.catalog import load_page_catalog
 from channel_plugin.engine.evaluate import PageContext, Work, carry_out, plan
-from channel_plugin.engine.runtime import Notifications, Runtime
+from channel_plugin.engine.runtime import Notifications, Runtime, describe_error, is_transient
 from channel_plugin.errors import OrderDataError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
@@ -64,14 +64,41 @@ def import_page(rt: Runtime, store: StoreRecord, payloads: Sequence[Any]) -> Pag
         seen = latest.get(order.amazon_order_id)
         if seen is None or order.last_update_date >= seen.last_update_date:
             latest[order.amazon_order_id] = order
-    for attempt in rt.retrying():
-        with attempt:
-            page = PageResult(ignored=result.ignored)
-            with rt.unit_of_work() as (conn, notes):
-                works = _store_page(rt, conn, store, list(latest.values()), page)
-                _record_invalid(rt, conn, store, invalid, page)
-                _evaluate(rt, conn, notes, store, works, page)
+    try:
+        for attempt in rt.retrying():
+            with attempt:
+                page = PageResult(ignored=result.ignored)
+                with rt.unit_of_work() as (conn, notes):
+                    works = _store_page(rt, conn, store, list(latest.values()), page)
+                    _record_invalid(rt, conn, store, invalid, page)
+                    _evaluate(rt, conn, notes, store, works, page)
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        return _isolate(rt, store, payloads, exc)
     return page
+
+
+def _isolate(rt: Runtime, store: StoreRecord, payloads: Sequence[Any], exc: Exception) -> PageResult:
+    """A page that cannot be stored is retried order by order, so one bad order never stops the others.
+
+    The order that still fails on its own is recorded as a sync error of its store, with the reason.
+    """
+    if len(payloads) > 1:
+        log.warning("store %s: a page failed (%s); importing its orders one by one", store.id, type(exc).__name__)
+        total = PageResult()
+        for payload in payloads:
+            total.add(import_page(rt, store, [payload]))
+        return total
+    order_id = order_id_of(payloads[0]) if payloads else None
+    with rt.db.transaction() as conn:
+        conn.execute(
+            insert(sync_errors),
+            {"store_id": store.id, "at": rt.clock(), "amazon_order_id": order_id,
+             "message": f"the order could not be stored: {describe_error(exc)}"},
+        )
+    log.error("store %s: order %s could not be stored (%s)", store.id, order_id, type(exc).__name__)
+    return PageResult(failed=1)
 
 
 def recheck(rt: Runtime, store: StoreRecord, pks: Iterable[int]) -> PageResult:

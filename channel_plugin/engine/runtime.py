@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from channel_plugin.amazon.client import MarketplaceClient
@@ -44,18 +44,25 @@ class Runtime:
     def retrying(self) -> Retrying:
         """Retry a whole unit of work when the database chose it as a deadlock or serialization victim."""
         return Retrying(
-            retry=retry_if_exception(_is_transient),
+            retry=retry_if_exception(is_transient),
             stop=stop_after_attempt(5),
             wait=wait_random_exponential(multiplier=0.05, max=1),
             reraise=True,
         )
 
 
-def _is_transient(exc: BaseException) -> bool:
+def is_transient(exc: BaseException) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     code = getattr(exc.orig, "sqlstate", None)
     return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The reason without the SQL and bound parameters SQLAlchemy appends (they may hold order data)."""
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        return f"{type(exc.orig).__name__}: {exc.orig}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class Notifications:

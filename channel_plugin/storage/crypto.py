@@ -8,6 +8,7 @@ reads accept any configured key.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -44,11 +45,11 @@ class BuyerDataCipher:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise ValidationError("encryption_key", "at least one encryption key is required")
-        self._keys = [(f"k{i}", AESGCM(_decode_key(i, k))) for i, k in enumerate(keys)]
-        fingerprints = [base64.urlsafe_b64encode(_decode_key(i, k)[:6]).decode() for i, k in enumerate(keys)]
-        self._by_id = {fp: aead for fp, (_, aead) in zip(fingerprints, self._keys, strict=True)}
-        self._primary_id = fingerprints[0]
-        self._primary = self._keys[0][1]
+        raw = [_decode_key(i, k) for i, k in enumerate(keys)]
+        # A key's id is a digest of it, never key material, so the ciphertext reveals nothing about the key.
+        self._by_id = {hashlib.sha256(key).hexdigest()[:8]: AESGCM(key) for key in raw}
+        self._primary_id = hashlib.sha256(raw[0]).hexdigest()[:8]
+        self._primary = self._by_id[self._primary_id]
 
     @classmethod
     def from_config(cls, value: str) -> BuyerDataCipher:
@@ -66,10 +67,10 @@ class BuyerDataCipher:
         aead = self._by_id.get(key_id)
         if aead is None:
             raise ValidationError("encryption_key", "buyer data was encrypted with a key that is not configured")
-        raw = base64.urlsafe_b64decode(body.encode())
         try:
+            raw = base64.urlsafe_b64decode(body.encode())
             plain = aead.decrypt(raw[:_NONCE], raw[_NONCE:], None)
-        except InvalidTag:
-            raise ValidationError("encryption_key", "buyer data failed its integrity check") from None
+        except (InvalidTag, ValueError):
+            raise ValidationError("encryption_key", "buyer data is corrupted or failed its integrity check") from None
         result: dict[str, Any] = json.loads(plain)
         return result
