@@ -32,6 +32,7 @@ from channel_plugin.domain.model import (
     StoreInfo,
     StoreView,
 )
+from channel_plugin.errors import HostError
 
 if TYPE_CHECKING:
     from channel_plugin.domain.enums import AmazonOrderStatus
@@ -148,6 +149,33 @@ def commerce_salable_qty(sku: str, store_view: str) -> int | None:
 
 
 @hookspec(firstresult=True)
+def commerce_find_products(skus: Sequence[str], store_view: str) -> Mapping[str, Product] | None:
+    """Look up many catalog products at once: what the importer calls for a page of orders.
+
+    :param skus: distinct catalog SKUs, sorted.
+    :param store_view: the store view code orders are placed in.
+    :return: catalog SKU -> product for the SKUs that exist (absent ones are unknown). Stops at the first
+        non-None result; when no implementation answers, the plugin calls ``commerce_find_product`` per SKU.
+
+    Optional for a host, but a page of 100 orders then costs one call instead of one per SKU. An integrator who
+    overrides ``commerce_find_product`` should override this one too. Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_salable_qtys(skus: Sequence[str], store_view: str) -> Mapping[str, int] | None:
+    """Salable quantities of many stock-managed products at once, locked like ``commerce_salable_qty``.
+
+    :param skus: distinct catalog SKUs of stock-managed products, sorted (lock them in this order).
+    :param store_view: the store view code orders are placed in.
+    :return: catalog SKU -> salable quantity. Stops at the first non-None result; when no implementation
+        answers, the plugin calls ``commerce_salable_qty`` per SKU.
+
+    Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
 def commerce_reserve(sku: str, qty: int, reference: str) -> bool | None:
     """Reserve ``qty`` units of ``sku`` so the storefront cannot oversell a pending Amazon order.
 
@@ -196,6 +224,20 @@ def commerce_create_order(draft: CommerceOrderDraft) -> CommerceOrderRef | None:
 
     Runs inside the plugin's unit of work. Raise ``channel_plugin.HostError`` to refuse with a message the merchant
     sees as a HOST_ERROR blocker.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_create_orders(drafts: Sequence[CommerceOrderDraft]) -> Sequence[CommerceOrderRef | HostError] | None:
+    """Create the Commerce orders for a page of Amazon orders with set-based writes.
+
+    :param drafts: the drafts, each as ``commerce_create_order`` would receive it.
+    :return: one entry per draft, in order: the created order, or a ``HostError`` refusing that draft (and leaving
+        nothing of it behind). Stops at the first non-None result; when no implementation answers, the plugin
+        calls ``commerce_create_order`` per draft, each in its own savepoint.
+
+    Optional for a host. Runs inside the plugin's unit of work, in one savepoint: if it raises, the plugin rolls
+    the savepoint back and creates the page's orders one by one instead.
     """
 
 

@@ -7,7 +7,8 @@ pages with a pagination token, and writes (shipment confirmations, cancellations
 
 from __future__ import annotations
 
-import copy
+import bisect
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +40,7 @@ def _iso(when: datetime) -> str:
 
 @dataclass(slots=True)
 class _Entry:
-    payload: Any
+    payload: str
     updated_at: datetime
     seq: int
 
@@ -51,6 +52,7 @@ class FakeMarketplace:
     clock: Callable[[], datetime]
     page_size: int = PAGE_SIZE
     _orders: dict[str, _Entry] = field(default_factory=dict)
+    _log: list[tuple[datetime, int, str]] = field(default_factory=list)
     _seq: int = 0
     confirmations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     cancellations: list[tuple[str, str]] = field(default_factory=list)
@@ -59,7 +61,7 @@ class FakeMarketplace:
 
     def put_order(self, order: Any) -> str:
         """Add or replace an order, stamped as last updated now. Returns the key it is stored under."""
-        payload = copy.deepcopy(order)
+        payload = json.loads(json.dumps(order))
         key = order_id_of(payload) or f"<no id #{self._seq + 1}>"
         self._stamp(payload)
         self._store(key, payload)
@@ -71,18 +73,20 @@ class FakeMarketplace:
 
     def set_status(self, amazon_order_id: str, status: str) -> None:
         """Change an order's status; ``status`` in either API's spelling ("UNSHIPPED", "Unshipped", "Canceled")."""
-        parsed = parse_amazon_status(status)
-        payload = self.payload(amazon_order_id)
+        self._change(amazon_order_id, self.payload(amazon_order_id), parse_amazon_status(status))
+
+    def _change(self, amazon_order_id: str, payload: Any, status: AmazonOrderStatus) -> None:
         if "AmazonOrderId" in payload:
-            payload["OrderStatus"] = _V0_SPELLING[parsed]
+            payload["OrderStatus"] = _V0_SPELLING[status]
         else:
-            payload.setdefault("fulfillment", {})["fulfillmentStatus"] = _V2026_SPELLING.get(parsed, parsed.value)
+            payload.setdefault("fulfillment", {})["fulfillmentStatus"] = _V2026_SPELLING.get(status, status.value)
         self._stamp(payload)
         self._store(amazon_order_id, payload)
 
     def payload(self, amazon_order_id: str) -> Any:
+        """A copy of the order as the marketplace holds it now."""
         try:
-            return self._orders[amazon_order_id].payload
+            return json.loads(self._orders[amazon_order_id].payload)
         except KeyError:
             raise KeyError(f"the marketplace has no order {amazon_order_id!r}") from None
 
@@ -102,14 +106,24 @@ class FakeMarketplace:
         self.search_calls += 1
         if last_updated_before > self.clock() - MIN_AGE:
             raise ValueError("lastUpdatedBefore must be at least 2 minutes before the current time")
-        matching = sorted(
-            (e for e in self._orders.values() if last_updated_after <= e.updated_at < last_updated_before),
-            key=lambda e: (e.updated_at, e.seq),
-        )
-        start = int(pagination_token) if pagination_token else 0
-        page = matching[start : start + self.page_size]
-        more = start + self.page_size < len(matching)
-        return SearchPage([copy.deepcopy(e.payload) for e in page], str(start + self.page_size) if more else None)
+        if pagination_token is None:
+            position = bisect.bisect_left(self._log, (last_updated_after,))
+        else:
+            try:
+                position = int(pagination_token)
+            except ValueError:
+                raise ValueError(f"invalid pagination token {pagination_token!r}") from None
+        page: list[Any] = []
+        while position < len(self._log) and len(page) < self.page_size:
+            updated_at, seq, key = self._log[position]
+            position += 1
+            if updated_at >= last_updated_before:
+                break
+            entry = self._orders[key]
+            if entry.seq == seq:  # the latest version of this order, not one it has since replaced
+                page.append(json.loads(entry.payload))
+        more = position < len(self._log) and self._log[position][0] < last_updated_before
+        return SearchPage(page, str(position) if more and len(page) == self.page_size else None)
 
     def confirm_shipment(self, amazon_order_id: str, payload: Mapping[str, Any]) -> None:
         self._maybe_fail()
@@ -123,7 +137,8 @@ class FakeMarketplace:
             int(i.get("fulfillment", {}).get("quantityFulfilled") or 0) >= int(i.get("quantityOrdered") or 0)
             for i in order.get("orderItems", [])
         )
-        self.set_status(amazon_order_id, "SHIPPED" if complete else "PARTIALLY_SHIPPED")
+        status = AmazonOrderStatus.SHIPPED if complete else AmazonOrderStatus.PARTIALLY_SHIPPED
+        self._change(amazon_order_id, order, status)
 
     def cancel_order(self, amazon_order_id: str, reason: str) -> None:
         self._maybe_fail()
@@ -143,5 +158,10 @@ class FakeMarketplace:
             payload["lastUpdatedTime"] = _iso(self.clock())
 
     def _store(self, key: str, payload: Any) -> None:
+        """Keep the order as JSON text, as Amazon would send it: no caller can change it behind our back."""
         self._seq += 1
-        self._orders[key] = _Entry(payload, self.clock(), self._seq)
+        now = self.clock()
+        if self._log and now < self._log[-1][0]:
+            raise ValueError("the marketplace clock went backwards")
+        self._orders[key] = _Entry(json.dumps(payload), now, self._seq)
+        self._log.append((now, self._seq, key))
