@@ -32,10 +32,10 @@ from typing import Any
 from channel_plugin.testing import Sandbox, make_order
 
 SKUS = [f"SKU-{n:04d}" for n in range(2000)]
-CATALOG = (
-    [{"sku": sku, "qty": 1_000_000, "name": f"Product {sku}"} for sku in SKUS]
-    + [{"sku": "DISABLED-1", "qty": 100, "enabled": False}, {"sku": "SCARCE-1", "qty": 50}]
-)
+CATALOG = [{"sku": sku, "qty": 1_000_000, "name": f"Product {sku}"} for sku in SKUS] + [
+    {"sku": "DISABLED-1", "qty": 100, "enabled": False},
+    {"sku": "SCARCE-1", "qty": 50},
+]
 
 
 def generate(n: int, seed: int = 42) -> list[dict[str, Any]]:
@@ -61,11 +61,16 @@ def generate(n: int, seed: int = 42) -> list[dict[str, Any]]:
             skus[0] = "DISABLED-1"
         elif roll < 0.36:
             skus[0] = "SCARCE-1"
-        orders.append(make_order(
-            f"{100 + i % 900:03d}-{i // 900:07d}-{i:07d}", status=status, fulfilled_by=channel,
-            items=[(skus[0], rng.randint(1, 3), "12.50"), (skus[1], 1, "7.25")],
-            purchase_date=start + timedelta(seconds=i), buyer_name=f"Buyer {i}",
-        ))
+        orders.append(
+            make_order(
+                f"{100 + i % 900:03d}-{i // 900:07d}-{i:07d}",
+                status=status,
+                fulfilled_by=channel,
+                items=[(skus[0], rng.randint(1, 3), "12.50"), (skus[1], 1, "7.25")],
+                purchase_date=start + timedelta(seconds=i),
+                buyer_name=f"Buyer {i}",
+            )
+        )
     return orders
 
 
@@ -74,25 +79,52 @@ def floor_rate(orders: list[dict[str, Any]], folder: Path) -> float:
     db = sqlite3.connect(folder / "floor.db", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, amazon_order_id TEXT UNIQUE, purchase_date TEXT,"
-               " last_update TEXT, status TEXT, channel TEXT, total TEXT, currency TEXT, buyer TEXT)")
-    db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, order_id TEXT, order_item_id TEXT, sku TEXT,"
-               " asin TEXT, title TEXT, qty INTEGER, price TEXT)")
-    pages = [[json.dumps(o) for o in orders[i:i + 100]] for i in range(0, len(orders), 100)]
+    db.execute(
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, amazon_order_id TEXT UNIQUE, purchase_date TEXT,"
+        " last_update TEXT, status TEXT, channel TEXT, total TEXT, currency TEXT, buyer TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, order_id TEXT, order_item_id TEXT, sku TEXT,"
+        " asin TEXT, title TEXT, qty INTEGER, price TEXT)"
+    )
+    pages = [[json.dumps(o) for o in orders[i : i + 100]] for i in range(0, len(orders), 100)]
     started = time.perf_counter()
     for page in pages:
         parsed = [json.loads(text) for text in page]
         db.execute("BEGIN")
-        db.executemany("INSERT INTO orders (amazon_order_id, purchase_date, last_update, status, channel, total,"
-                       " currency, buyer) VALUES (?,?,?,?,?,?,?,?)", [
-            (o["orderId"], o["createdTime"], o["lastUpdatedTime"], o["fulfillment"]["fulfillmentStatus"],
-             o["fulfillment"]["fulfilledBy"], o["proceeds"]["grandTotal"]["amount"],
-             o["proceeds"]["grandTotal"]["currencyCode"], json.dumps(o.get("buyer"))) for o in parsed])
-        db.executemany("INSERT INTO items (order_id, order_item_id, sku, asin, title, qty, price)"
-                       " VALUES (?,?,?,?,?,?,?)", [
-            (o["orderId"], i["orderItemId"], i["product"]["sellerSku"], i["product"]["asin"], i["product"]["title"],
-             i["quantityOrdered"], i["product"]["price"]["unitPrice"]["amount"])
-            for o in parsed for i in o["orderItems"]])
+        db.executemany(
+            "INSERT INTO orders (amazon_order_id, purchase_date, last_update, status, channel, total,"
+            " currency, buyer) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    o["orderId"],
+                    o["createdTime"],
+                    o["lastUpdatedTime"],
+                    o["fulfillment"]["fulfillmentStatus"],
+                    o["fulfillment"]["fulfilledBy"],
+                    o["proceeds"]["grandTotal"]["amount"],
+                    o["proceeds"]["grandTotal"]["currencyCode"],
+                    json.dumps(o.get("buyer")),
+                )
+                for o in parsed
+            ],
+        )
+        db.executemany(
+            "INSERT INTO items (order_id, order_item_id, sku, asin, title, qty, price) VALUES (?,?,?,?,?,?,?)",
+            [
+                (
+                    o["orderId"],
+                    i["orderItemId"],
+                    i["product"]["sellerSku"],
+                    i["product"]["asin"],
+                    i["product"]["title"],
+                    i["quantityOrdered"],
+                    i["product"]["price"]["unitPrice"]["amount"],
+                )
+                for o in parsed
+                for i in o["orderItems"]
+            ],
+        )
         db.execute("COMMIT")
     elapsed = time.perf_counter() - started
     db.close()
@@ -115,8 +147,11 @@ def import_rate(orders: list[dict[str, Any]], *, trace_memory: bool = False) -> 
             tracemalloc.stop()
         assert result.error is None, result.error
         with sandbox.db.engine.connect() as conn:
-            states = Counter(dict(conn.exec_driver_sql(
-                "SELECT import_state, count(*) FROM amazon_orders GROUP BY import_state").all()))
+            states = Counter(
+                dict(
+                    conn.exec_driver_sql("SELECT import_state, count(*) FROM amazon_orders GROUP BY import_state").all()
+                )
+            )
         assert sum(states.values()) == len(orders), states
         return len(orders) / elapsed, states, peak
 
@@ -140,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         small = generate(args.orders // 4, seed=7)
         _, _, peak_small = import_rate(small, trace_memory=True)
         _, _, peak_large = import_rate(orders, trace_memory=True)
-        print(f"peak traced memory during import: {peak_small / 1e6:.1f} MB at N/4, {peak_large / 1e6:.1f} MB at N"
-              f"   (growth ratio {peak_large / max(peak_small, 1):.2f} for 4x the orders)")
+        print(
+            f"peak traced memory during import: {peak_small / 1e6:.1f} MB at N/4, {peak_large / 1e6:.1f} MB at N"
+            f"   (growth ratio {peak_large / max(peak_small, 1):.2f} for 4x the orders)"
+        )
     return 0
 
 

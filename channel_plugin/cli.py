@@ -14,7 +14,10 @@ from channel_plugin.storage.migrate import upgrade
 from channel_plugin.storage.stores import add_store
 
 DB_OPTION = click.option(
-    "--db", "database_url", envvar="CHANNEL_PLUGIN_DATABASE_URL", required=True,
+    "--db",
+    "database_url",
+    envvar="CHANNEL_PLUGIN_DATABASE_URL",
+    required=True,
     help="SQLAlchemy URL, e.g. sqlite:///channel.db or postgresql+psycopg://user@host/db "
     "(or CHANNEL_PLUGIN_DATABASE_URL).",
 )
@@ -70,10 +73,18 @@ def store() -> None:
 @click.option("--marketplace", "marketplace_id", required=True, help="Amazon marketplace id, e.g. ATVPDKIKX0DER.")
 @click.option("--region", type=click.Choice(["NA", "EU", "FE"]), required=True, help="SP-API region.")
 @click.option("--website", default="base", show_default=True, help="The Commerce website orders go to.")
-@click.option("--integrated-at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
-              help="Orders purchased before this UTC time are never imported (default: now).")
+@click.option(
+    "--integrated-at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    help="Orders purchased before this UTC time are never imported (default: now).",
+)
 def store_add(
-    database_url: str, name: str, seller_id: str, marketplace_id: str, region: str, website: str,
+    database_url: str,
+    name: str,
+    seller_id: str,
+    marketplace_id: str,
+    region: str,
+    website: str,
     integrated_at: datetime | None,
 ) -> None:
     """Integrate an Amazon store (seller account x marketplace)."""
@@ -88,15 +99,24 @@ def store_add(
     try:
         with db.transaction() as conn:
             record = add_store(
-                conn, name=name.strip(), seller_id=seller_id, marketplace_id=marketplace_id, region=region,
-                website=website, integrated_at=when, settings=OrderSettings(), now=now,
+                conn,
+                name=name.strip(),
+                seller_id=seller_id,
+                marketplace_id=marketplace_id,
+                region=region,
+                website=website,
+                integrated_at=when,
+                settings=OrderSettings(),
+                now=now,
             )
     except IntegrityError:
         raise click.ClickException(
             f"a store for seller {seller_id} on marketplace {marketplace_id} already exists"
         ) from None
-    click.echo(f"Store {record.id} added: {record.name} ({record.marketplace_id}), integrated at "
-               f"{record.integrated_at.isoformat()}")
+    click.echo(
+        f"Store {record.id} added: {record.name} ({record.marketplace_id}), integrated at "
+        f"{record.integrated_at.isoformat()}"
+    )
 
 
 def _open(database_url: str) -> Database:

@@ -1,3 +1,5 @@
+# Hookspecs are signatures with docstrings; pluggy never calls their bodies.
+# mypy: disable-error-code="empty-body"
 """Every hook of the ``commerce`` plugin manager, in three groups.
 
 1. Host lifecycle: the host fires them, the channel plugin implements them.

@@ -65,8 +65,13 @@ class ChannelPlugin:
         if migrate:
             upgrade(db)
         self._runtime = Runtime(
-            db=db, pm=pm, cipher=cipher, clock=clock, marketplace_for=marketplace_for,
-            default_settings=default_settings or OrderSettings(), cron_interval_seconds=cron_interval_seconds,
+            db=db,
+            pm=pm,
+            cipher=cipher,
+            clock=clock,
+            marketplace_for=marketplace_for,
+            default_settings=default_settings or OrderSettings(),
+            cron_interval_seconds=cron_interval_seconds,
         )
         return self._runtime
 

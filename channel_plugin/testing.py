@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -63,34 +64,53 @@ def make_order(
     order_id = order_id or f"111-{number:07d}-{uuid.uuid4().int % 10_000_000:07d}"
     when = (purchase_date or datetime(2026, 1, 15, 11, 0)).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = []
-    total = 0
+    total = Decimal(0)
     for index, item in enumerate(items):
         sku, qty = item[0], item[1]
-        price = item[2] if len(item) > 2 else "10.00"  # type: ignore[misc]
-        total += qty * float(price)
-        lines.append({
-            "orderItemId": f"{order_id.replace('-', '')}{index}",
-            "quantityOrdered": qty,
-            "product": {"sellerSku": sku, "asin": f"B0{index:08d}", "title": f"Product {sku}",
-                        "price": {"unitPrice": {"amount": str(price), "currencyCode": currency}}},
-            "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": qty},
-        })
+        price = str(item[2]) if len(item) > 2 else "10.00"
+        total += qty * Decimal(price)
+        lines.append(
+            {
+                "orderItemId": f"{order_id.replace('-', '')}{index}",
+                "quantityOrdered": qty,
+                "product": {
+                    "sellerSku": sku,
+                    "asin": f"B0{index:08d}",
+                    "title": f"Product {sku}",
+                    "price": {"unitPrice": {"amount": str(price), "currencyCode": currency}},
+                },
+                "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": qty},
+            }
+        )
     order: dict[str, Any] = {
         "orderId": order_id,
         "createdTime": when,
         "lastUpdatedTime": when,
         "salesChannel": {"channelName": "AMAZON", "marketplaceId": "ATVPDKIKX0DER"},
-        "fulfillment": {"fulfillmentStatus": status, "fulfilledBy": fulfilled_by,
-                        "fulfillmentServiceLevel": "STANDARD"},
-        "proceeds": {"grandTotal": {"amount": f"{total:.2f}", "currencyCode": currency}},
+        "fulfillment": {
+            "fulfillmentStatus": status,
+            "fulfilledBy": fulfilled_by,
+            "fulfillmentServiceLevel": "STANDARD",
+        },
+        "proceeds": {"grandTotal": {"amount": str(total), "currencyCode": currency}},
         "orderItems": lines,
     }
     if fulfilled_by == "MERCHANT":
         order["buyer"] = {k: v for k, v in (("buyerName", buyer_name), ("buyerEmail", buyer_email)) if v}
-        order["recipient"] = {"deliveryAddress": dict(ship_to or {
-            "name": buyer_name or "Recipient", "addressLine1": "1 Main St", "city": "Seattle",
-            "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US", "phone": "+1 206 555 0100",
-        })}
+        order["recipient"] = {
+            "deliveryAddress": dict(
+                ship_to
+                or {
+                    "name": buyer_name or "Recipient",
+                    "addressLine1": "1 Main St",
+                    "city": "Seattle",
+                    "stateOrRegion": "WA",
+                    "postalCode": "98101",
+                    "countryCode": "US",
+                    "phone": "+1 206 555 0100",
+                }
+            )
+        }
     return order
 
 
@@ -129,13 +149,23 @@ class Sandbox:
         self.host.create_schema()
         self.host.register()
         self.runtime: Runtime = self.plugin.configure(
-            db=self.db, pm=self.pm, cipher=BuyerDataCipher([self.encryption_key]), clock=self.clock,
-            marketplace_for=lambda _store: self.amazon, default_settings=self._settings,
+            db=self.db,
+            pm=self.pm,
+            cipher=BuyerDataCipher([self.encryption_key]),
+            clock=self.clock,
+            marketplace_for=lambda _store: self.amazon,
+            default_settings=self._settings,
         )
         with self.db.transaction() as conn:
             self.store: StoreRecord = add_store(
-                conn, name=self._store_name, seller_id="A2SANDBOXSELLER", marketplace_id="ATVPDKIKX0DER",
-                region="NA", website="base", integrated_at=self._integrated_at, settings=OrderSettings(),
+                conn,
+                name=self._store_name,
+                seller_id="A2SANDBOXSELLER",
+                marketplace_id="ATVPDKIKX0DER",
+                region="NA",
+                website="base",
+                integrated_at=self._integrated_at,
+                settings=OrderSettings(),
                 now=self.clock.now(),
             )
         if self._settings != OrderSettings():

@@ -25,8 +25,13 @@ def generate_orders(seed: int, count: int, now: datetime) -> list[dict[str, Any]
         elif roll < 0.30:
             status = "CANCELED"
         items = [(rng.choice([*SKUS, "PRINT", "UNKNOWN"]), rng.randint(1, 3)) for _ in range(rng.randint(1, 2))]
-        orders.append(make_order(
-            f"{100 + n % 900:03d}-{seed:07d}-{n:07d}", status=status, fulfilled_by=channel, items=items,
-            purchase_date=now - timedelta(hours=6) + timedelta(seconds=n),
-        ))
+        orders.append(
+            make_order(
+                f"{100 + n % 900:03d}-{seed:07d}-{n:07d}",
+                status=status,
+                fulfilled_by=channel,
+                items=items,
+                purchase_date=now - timedelta(hours=6) + timedelta(seconds=n),
+            )
+        )
     return orders

@@ -10,6 +10,7 @@ import sys
 from datetime import datetime
 
 import pluggy
+from concurrency_orders import generate_orders
 
 from channel_plugin import hookspecs
 from channel_plugin.amazon.marketplace import FakeMarketplace
@@ -20,7 +21,6 @@ from channel_plugin.plugin import ChannelPlugin
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.stores import get_store
-from concurrency_orders import generate_orders
 
 
 def main(argv: list[str]) -> None:
@@ -36,8 +36,9 @@ def main(argv: list[str]) -> None:
     market = FakeMarketplace(clock)
     market.put_orders(generate_orders(int(seed), int(count), clock.now()))
     clock.advance(600)
-    rt = plugin.configure(db=db, pm=pm, cipher=BuyerDataCipher([key]), clock=clock,
-                          marketplace_for=lambda _s: market, migrate=False)
+    rt = plugin.configure(
+        db=db, pm=pm, cipher=BuyerDataCipher([key]), clock=clock, marketplace_for=lambda _s: market, migrate=False
+    )
     with db.transaction(write=False) as conn:
         store = get_store(conn, int(store_id))
     assert store is not None

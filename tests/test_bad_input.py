@@ -23,10 +23,14 @@ CASES = {
     "missing seller SKU": (lambda o: o["orderItems"][0]["product"].pop("sellerSku"), "sellerSku is missing"),
     "negative quantity": (lambda o: o["orderItems"][0].update(quantityOrdered=-1), "must not be negative"),
     "bad currency": (
-        lambda o: o["proceeds"]["grandTotal"].update(currencyCode="DOLLARS"), "not an ISO 4217 currency code"
+        lambda o: o["proceeds"]["grandTotal"].update(currencyCode="DOLLARS"),
+        "not an ISO 4217 currency code",
     ),
     "unparsable date": (lambda o: o.update(createdTime="last tuesday"), "not an ISO 8601 date-time"),
-    "unknown status": (lambda o: o["fulfillment"].update(fulfillmentStatus="TELEPORTED"), "unknown Amazon order status"),
+    "unknown status": (
+        lambda o: o["fulfillment"].update(fulfillmentStatus="TELEPORTED"),
+        "unknown Amazon order status",
+    ),
     "amount not a number": (lambda o: o["proceeds"]["grandTotal"].update(amount="ten"), "not a decimal amount"),
 }
 

@@ -68,8 +68,9 @@ def test_products_without_stock_management_never_block_on_stock(make_sandbox):
 
 
 def test_one_blocker_per_failing_item(make_sandbox):
-    sb = make_sandbox(catalog=[{"sku": "OK", "qty": 5}, {"sku": "OFF", "qty": 5, "enabled": False},
-                               {"sku": "LOW", "qty": 0}])
+    sb = make_sandbox(
+        catalog=[{"sku": "OK", "qty": 5}, {"sku": "OFF", "qty": 5, "enabled": False}, {"sku": "LOW", "qty": 0}]
+    )
     order = make_order(items=[("OK", 1), ("OFF", 1), ("LOW", 1), ("GONE", 1)])
     put_and_sync(sb, order)
     view = sb.order(order["orderId"])

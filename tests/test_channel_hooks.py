@@ -34,14 +34,26 @@ class Recorder:
     @hookimpl
     def channel_order_imported(self, order, commerce_order):
         assert isinstance(commerce_order, CommerceOrderRef)
-        self.calls.append(("imported", order.amazon_order_id, commerce_order.increment_id,
-                           self.committed_state(order.amazon_order_id)))
+        self.calls.append(
+            (
+                "imported",
+                order.amazon_order_id,
+                commerce_order.increment_id,
+                self.committed_state(order.amazon_order_id),
+            )
+        )
 
     @hookimpl
     def channel_order_blocked(self, order, blockers):
         assert all(isinstance(b, Blocker) for b in blockers)
-        self.calls.append(("blocked", order.amazon_order_id, tuple(b.kind.value for b in blockers),
-                           self.committed_state(order.amazon_order_id)))
+        self.calls.append(
+            (
+                "blocked",
+                order.amazon_order_id,
+                tuple(b.kind.value for b in blockers),
+                self.committed_state(order.amazon_order_id),
+            )
+        )
 
     @hookimpl
     def channel_blocker_resolved(self, order, blocker):
@@ -50,8 +62,9 @@ class Recorder:
 
     @hookimpl
     def channel_status_changed(self, order, old, new):
-        self.calls.append(("status", order.amazon_order_id, old.value, new.value,
-                           self.committed_state(order.amazon_order_id)))
+        self.calls.append(
+            ("status", order.amazon_order_id, old.value, new.value, self.committed_state(order.amazon_order_id))
+        )
 
     def named(self, kind):
         return [c for c in self.calls if c[0] == kind]

@@ -23,8 +23,20 @@ def test_migrate_and_store_add(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     runner = CliRunner()
     assert runner.invoke(main, ["migrate", "--db", url]).exit_code == 0
-    args = ["store", "add", "--db", url, "--name", "My Store US", "--seller-id", "A1", "--marketplace",
-            "ATVPDKIKX0DER", "--region", "NA"]
+    args = [
+        "store",
+        "add",
+        "--db",
+        url,
+        "--name",
+        "My Store US",
+        "--seller-id",
+        "A1",
+        "--marketplace",
+        "ATVPDKIKX0DER",
+        "--region",
+        "NA",
+    ]
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "Store 1 added: My Store US" in first.output
@@ -36,13 +48,15 @@ def test_migrate_and_store_add(tmp_path):
 def test_bad_flags_get_specific_errors(tmp_path):
     runner = CliRunner()
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    bad_region = runner.invoke(main, ["store", "add", "--db", url, "--name", "X", "--seller-id", "A",
-                                      "--marketplace", "M", "--region", "MARS"])
+    bad_region = runner.invoke(
+        main, ["store", "add", "--db", url, "--name", "X", "--seller-id", "A", "--marketplace", "M", "--region", "MARS"]
+    )
     assert bad_region.exit_code == 2 and "--region" in bad_region.output
     bad_db = runner.invoke(main, ["migrate", "--db", "notadatabase://x"])
     assert bad_db.exit_code == 2 and "--db" in bad_db.output
-    empty_name = runner.invoke(main, ["store", "add", "--db", url, "--name", " ", "--seller-id", "A",
-                                      "--marketplace", "M", "--region", "NA"])
+    empty_name = runner.invoke(
+        main, ["store", "add", "--db", url, "--name", " ", "--seller-id", "A", "--marketplace", "M", "--region", "NA"]
+    )
     assert empty_name.exit_code == 2 and "--name" in empty_name.output
 
 

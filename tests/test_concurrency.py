@@ -10,11 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from concurrency_orders import CATALOG
 from sqlalchemy import select
 
 from channel_plugin.storage.tables import amazon_orders
 from channel_plugin.testing import Sandbox
-from concurrency_orders import CATALOG
 
 HERE = Path(__file__).parent
 COUNT = 500
@@ -22,10 +22,20 @@ COUNT = 500
 
 def run_two_workers(sandbox: Sandbox, url: str, schema: str | None) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
-    args = [sys.executable, str(HERE / "concurrency_worker.py"), url, schema or "-", str(sandbox.store.id),
-            sandbox.encryption_key, "7", str(COUNT), sandbox.clock.now().isoformat()]
-    procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    args = [
+        sys.executable,
+        str(HERE / "concurrency_worker.py"),
+        url,
+        schema or "-",
+        str(sandbox.store.id),
+        sandbox.encryption_key,
+        "7",
+        str(COUNT),
+        sandbox.clock.now().isoformat(),
+    ]
+    procs = [
+        subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=300)
@@ -37,8 +47,14 @@ def run_two_workers(sandbox: Sandbox, url: str, schema: str | None) -> list[dict
 def assert_consistent(sandbox: Sandbox, results: list[dict]) -> None:
     assert [r["error"] for r in results] == [None, None]
     with sandbox.db.engine.connect() as conn:
-        rows = conn.execute(select(amazon_orders.c.amazon_order_id, amazon_orders.c.import_state,
-                                   amazon_orders.c.commerce_order_id, amazon_orders.c.fulfillment_channel)).all()
+        rows = conn.execute(
+            select(
+                amazon_orders.c.amazon_order_id,
+                amazon_orders.c.import_state,
+                amazon_orders.c.commerce_order_id,
+                amazon_orders.c.fulfillment_channel,
+            )
+        ).all()
     assert len(rows) == COUNT
     assert len({r.amazon_order_id for r in rows}) == COUNT
     imported = [r for r in rows if r.import_state == "IMPORTED"]

@@ -106,8 +106,7 @@ def test_amazon_fulfilled_before_shipped_is_stored_only_and_never_reserves(make_
 
 def test_amazon_fulfilled_shipped_is_created_without_touching_stock_then_completed(make_sandbox):
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 0}])
-    order = make_order(status="SHIPPED", fulfilled_by="AMAZON", items=[("MUG", 2)], buyer_name=None,
-                       buyer_email=None)
+    order = make_order(status="SHIPPED", fulfilled_by="AMAZON", items=[("MUG", 2)], buyer_name=None, buyer_email=None)
     put_and_sync(sb, order)
     view = sb.order(order["orderId"])
     assert view.import_state == "IMPORTED"

@@ -149,8 +149,9 @@ def test_buyer_data_is_encrypted_at_rest_and_erased_30_days_after_delivery(make_
     from sqlalchemy import text
 
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
-    amazon_id, commerce_id = imported(sb, ("MUG", 1), buyer_name="Zelda Quartermain",
-                                      buyer_email="zq@marketplace.amazon.com")
+    amazon_id, commerce_id = imported(
+        sb, ("MUG", 1), buyer_name="Zelda Quartermain", buyer_email="zq@marketplace.amazon.com"
+    )
     with sb.db.engine.connect() as conn:
         dump = " ".join(str(v) for row in conn.execute(text("select * from amazon_orders")) for v in row)
     assert "Zelda" not in dump and "zq@" not in dump and "Main St" not in dump

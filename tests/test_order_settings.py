@@ -105,8 +105,10 @@ def test_amazon_order_number_source(make_sandbox):
 
 
 def test_custom_processing_status(make_sandbox):
-    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}],
-                      settings={"order_status": "CUSTOM", "processing_order_status": "ready_to_ship"})
+    sb = make_sandbox(
+        catalog=[{"sku": "MUG", "qty": 5}],
+        settings={"order_status": "CUSTOM", "processing_order_status": "ready_to_ship"},
+    )
     order = make_order(items=[("MUG", 1)])
     put_and_sync(sb, order)
     commerce = commerce_of(sb, order)

@@ -132,7 +132,9 @@ class FakeMarketplace:
         shipped = {i["orderItemId"]: int(i["quantity"]) for i in payload.get("orderItems", [])}
         for item in order.get("orderItems", []):
             done = item.setdefault("fulfillment", {})
-            done["quantityFulfilled"] = int(done.get("quantityFulfilled") or 0) + shipped.get(item.get("orderItemId"), 0)
+            done["quantityFulfilled"] = int(done.get("quantityFulfilled") or 0) + shipped.get(
+                item.get("orderItemId"), 0
+            )
         complete = all(
             int(i.get("fulfillment", {}).get("quantityFulfilled") or 0) >= int(i.get("quantityOrdered") or 0)
             for i in order.get("orderItems", [])

@@ -185,7 +185,9 @@ class _V2026(_Reader):
                 company=self.text(buyer.get("buyerCompanyName"), "buyer.buyerCompanyName"),
             ),
             shipping_address=self._address(recipient.get("deliveryAddress"), "recipient.deliveryAddress"),
-            ship_service_level=self.text(fulfillment.get("fulfillmentServiceLevel"), "fulfillment.fulfillmentServiceLevel"),
+            ship_service_level=self.text(
+                fulfillment.get("fulfillmentServiceLevel"), "fulfillment.fulfillmentServiceLevel"
+            ),
             ship_by=self.when(ship_by.get("latestDateTime"), "fulfillment.shipByWindow.latestDateTime"),
             deliver_by=self.when(deliver_by.get("latestDateTime"), "fulfillment.deliverByWindow.latestDateTime"),
         )
@@ -200,7 +202,9 @@ class _V2026(_Reader):
             order_item_id=self.text(item.get("orderItemId"), f"{field}.orderItemId", required=True),  # type: ignore[arg-type]
             seller_sku=self.text(product.get("sellerSku"), f"{field}.product.sellerSku", required=True),  # type: ignore[arg-type]
             quantity_ordered=self.quantity(item.get("quantityOrdered"), f"{field}.quantityOrdered", required=True),
-            quantity_shipped=self.quantity(fulfillment.get("quantityFulfilled"), f"{field}.fulfillment.quantityFulfilled"),
+            quantity_shipped=self.quantity(
+                fulfillment.get("quantityFulfilled"), f"{field}.fulfillment.quantityFulfilled"
+            ),
             asin=self.text(product.get("asin"), f"{field}.product.asin"),
             title=self.text(product.get("title"), f"{field}.product.title"),
             item_price=self.money(price.get("unitPrice"), f"{field}.product.price.unitPrice", "amount", "currencyCode"),

@@ -58,9 +58,7 @@ def build_draft(
         currency=currency,
         grand_total=total,
         items=items,
-        increment_id=order.amazon_order_id
-        if settings.order_number_source is OrderNumberSource.AMAZON
-        else None,
+        increment_id=order.amazon_order_id if settings.order_number_source is OrderNumberSource.AMAZON else None,
         customer_id=customer_id,
         customer_email=order.buyer.email,
         customer_name=order.buyer.name or (order.shipping_address.name if order.shipping_address else None),
@@ -69,6 +67,5 @@ def build_draft(
         deduct_stock=merchant,
         reservation_reference=reservation_reference if merchant else None,
         shipping_method=f"amazon_{(order.ship_service_level or 'standard').lower()}",
-        comment=f"Amazon order {order.amazon_order_id}"
-        + ("" if merchant else " (fulfilled by Amazon)"),
+        comment=f"Amazon order {order.amazon_order_id}" + ("" if merchant else " (fulfilled by Amazon)"),
     )

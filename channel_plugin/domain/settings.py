@@ -96,9 +96,7 @@ def validate_settings(
     if new.order_status is OrderStatusMode.CUSTOM:
         code = new.processing_order_status
         if code is None:
-            raise ValidationError(
-                "processing_order_status", "is required when order_status is CUSTOM", "REQUIRED"
-            )
+            raise ValidationError("processing_order_status", "is required when order_status is CUSTOM", "REQUIRED")
         by_code = {s.code: s for s in statuses}
         if code not in by_code:
             raise ValidationError("processing_order_status", f"status {code!r} does not exist in the host", "NOT_FOUND")

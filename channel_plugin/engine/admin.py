@@ -62,9 +62,7 @@ def retry_orders(rt: Runtime, store_id: int, amazon_order_ids: Sequence[str] | N
     with rt.db.transaction(write=False) as conn:
         query = select(amazon_orders.c.id).where(amazon_orders.c.store_id == store_id)
         if amazon_order_ids is None:
-            query = query.where(
-                amazon_orders.c.import_state.in_([ImportState.BLOCKED.value, ImportState.FAILED.value])
-            )
+            query = query.where(amazon_orders.c.import_state.in_([ImportState.BLOCKED.value, ImportState.FAILED.value]))
         else:
             query = query.where(amazon_orders.c.amazon_order_id.in_(list(amazon_order_ids)))
         pks = [r.id for r in conn.execute(query)]
@@ -121,18 +119,35 @@ def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: Cance
                 "NOT_CANCELABLE",
             )
         now = rt.clock()
-        if stored.commerce_order_id is not None and rt.pm.hook.commerce_cancel_order(
-            order_id=stored.commerce_order_id
-        ) is not True:
+        if (
+            stored.commerce_order_id is not None
+            and rt.pm.hook.commerce_cancel_order(order_id=stored.commerce_order_id) is not True
+        ):
             raise ValidationError("amazon_order_id", "the host could not cancel the Commerce order", "HOST_ERROR")
         if stored.reserved:
             rt.pm.hook.commerce_release(reference=f"amazon:{amazon_order_id}")
-        outbox.enqueue(conn, store_id=store_id, order_pk=pk, kind=CANCEL_ORDER, reference="cancel",
-                       payload={"reason": code.value}, now=now)
+        outbox.enqueue(
+            conn,
+            store_id=store_id,
+            order_pk=pk,
+            kind=CANCEL_ORDER,
+            reference="cancel",
+            payload={"reason": code.value},
+            now=now,
+        )
         state = ImportState.IMPORTED if stored.commerce_order_id else ImportState.SKIPPED
         resolved, _ = blocker_store.sync_blockers(conn, store_id, {pk: []}, now)
-        add_event(conn, pk, "CANCELED", f"Canceled by an admin ({code.value}); cancellation to Amazon queued.", now,
-                  status=S.CANCELED.value, import_state=state.value, reserved=None, reservation_reference=None)
+        add_event(
+            conn,
+            pk,
+            "CANCELED",
+            f"Canceled by an admin ({code.value}); cancellation to Amazon queued.",
+            now,
+            status=S.CANCELED.value,
+            import_state=state.value,
+            reserved=None,
+            reservation_reference=None,
+        )
         _status_note(notes, order, stored.status, S.CANCELED)
         for record in resolved.get(pk, []):
             notes.add("channel_blocker_resolved", order=order, blocker=record)
@@ -149,13 +164,26 @@ def on_host_canceled(rt: Runtime, commerce_order_id: str) -> bool:
         stored, columns, order = load_order(rt, conn, pk)
         now = rt.clock()
         if stored.status not in (S.UNSHIPPED, S.PENDING):
-            add_event(conn, pk, "HOST_CANCELED",
-                      f"The Commerce order was canceled in the host; the Amazon order is {stored.status.value} "
-                      "and was left as it is.", now)
+            add_event(
+                conn,
+                pk,
+                "HOST_CANCELED",
+                f"The Commerce order was canceled in the host; the Amazon order is {stored.status.value} "
+                "and was left as it is.",
+                now,
+            )
             return True
-        outbox.enqueue(conn, store_id=columns["store_id"], order_pk=pk, kind=CANCEL_ORDER, reference="cancel",
-                       payload={"reason": CancelReason.GENERAL_ADJUSTMENT.value}, now=now)
-        add_event(conn, pk, "CANCELED", "Canceled in the host; cancellation to Amazon queued.", now,
-                  status=S.CANCELED.value)
+        outbox.enqueue(
+            conn,
+            store_id=columns["store_id"],
+            order_pk=pk,
+            kind=CANCEL_ORDER,
+            reference="cancel",
+            payload={"reason": CancelReason.GENERAL_ADJUSTMENT.value},
+            now=now,
+        )
+        add_event(
+            conn, pk, "CANCELED", "Canceled in the host; cancellation to Amazon queued.", now, status=S.CANCELED.value
+        )
         _status_note(notes, order, stored.status, S.CANCELED)
     return True

@@ -6,7 +6,7 @@ wrong type or a hook that raises becomes a message for the orders that needed it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pluggy
@@ -79,28 +79,70 @@ def load_page_catalog(
         for seller_sku in by_catalog.get(sku, []):
             page.problems[seller_sku] = message
 
-    for sku in wanted:
-        try:
-            product = pm.hook.commerce_find_product(sku=sku, store_view=store_view)
-        except Exception as exc:
-            fail(sku, _host_failure("look up product", sku, exc))
-            continue
-        if product is not None and not isinstance(product, Product):
-            fail(sku, f"commerce_find_product returned {_describe(product)} for {sku!r}; expected a Product or None")
-            continue
-        page.products[sku] = product
-        if product is None or not product.enabled or not product.manage_stock:
-            continue
-        try:
-            qty = pm.hook.commerce_salable_qty(sku=sku, store_view=store_view)
-        except Exception as exc:
-            fail(sku, _host_failure("read the salable quantity of", sku, exc))
-            continue
-        if isinstance(qty, bool) or not isinstance(qty, int):
-            fail(sku, f"commerce_salable_qty returned {_describe(qty)} for {sku!r}; expected a whole number")
-            continue
-        page.salable[sku] = max(qty, 0)
+    found = _find_products(pm, wanted, store_view, fail)
+    page.products.update(found)
+    managed = sorted(sku for sku, p in found.items() if p is not None and p.enabled and p.manage_stock)
+    page.salable.update(_salable(pm, managed, store_view, fail))
     return page
+
+
+def _find_products(
+    pm: pluggy.PluginManager, skus: list[str], store_view: str, fail: Callable[[str, str], None]
+) -> dict[str, Product | None]:
+    """One batch call when the host offers it, else one call per SKU; wrong answers are named, not trusted."""
+    found: dict[str, Product | None] = {}
+    try:
+        batch = pm.hook.commerce_find_products(skus=skus, store_view=store_view) if skus else {}
+    except Exception as exc:
+        for sku in skus:
+            fail(sku, _host_failure("look up product", sku, exc))
+        return found
+    if batch is not None and not isinstance(batch, Mapping):
+        for sku in skus:
+            fail(sku, f"commerce_find_products returned {_describe(batch)}; expected a mapping of SKU to Product")
+        return found
+    for sku in skus:
+        if batch is not None:
+            product = batch.get(sku)
+        else:
+            try:
+                product = pm.hook.commerce_find_product(sku=sku, store_view=store_view)
+            except Exception as exc:
+                fail(sku, _host_failure("look up product", sku, exc))
+                continue
+        if product is not None and not isinstance(product, Product):
+            fail(sku, f"the host returned {_describe(product)} for product {sku!r}; expected a Product or None")
+            continue
+        found[sku] = product
+    return found
+
+
+def _salable(
+    pm: pluggy.PluginManager, skus: list[str], store_view: str, fail: Callable[[str, str], None]
+) -> dict[str, int]:
+    salable: dict[str, int] = {}
+    if not skus:
+        return salable
+    try:
+        batch = pm.hook.commerce_salable_qtys(skus=skus, store_view=store_view)
+    except Exception as exc:
+        for sku in skus:
+            fail(sku, _host_failure("read the salable quantity of", sku, exc))
+        return salable
+    for sku in skus:
+        if isinstance(batch, Mapping):
+            qty = batch.get(sku, 0)
+        else:
+            try:
+                qty = pm.hook.commerce_salable_qty(sku=sku, store_view=store_view)
+            except Exception as exc:
+                fail(sku, _host_failure("read the salable quantity of", sku, exc))
+                continue
+        if isinstance(qty, bool) or not isinstance(qty, int):
+            fail(sku, f"the host returned {_describe(qty)} as the salable quantity of {sku!r}; expected a whole number")
+            continue
+        salable[sku] = max(qty, 0)
+    return salable
 
 
 def _host_failure(what: str, sku: str, exc: Exception) -> str:

@@ -7,9 +7,10 @@ that order, and the page goes on.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from channel_plugin.domain.drafts import build_draft, order_currency
 from channel_plugin.domain.enums import AmazonOrderStatus as S
@@ -17,6 +18,7 @@ from channel_plugin.domain.enums import BlockerKind, CustomerCreation, Fulfillme
 from channel_plugin.domain.model import AmazonOrder, Blocker, CommerceOrderDraft, CommerceOrderRef
 from channel_plugin.domain.rules import (
     Action,
+    ItemNeed,
     StockLedger,
     can_reserve,
     decide,
@@ -31,6 +33,8 @@ from channel_plugin.errors import HostError
 from channel_plugin.storage.blockers import DesiredBlocker
 from channel_plugin.storage.orders import StoredRow
 from channel_plugin.storage.stores import StoreRecord
+
+log = logging.getLogger("channel_plugin")
 
 
 class HookResultError(HostError):
@@ -73,6 +77,7 @@ class PageContext:
     store_view: str
     catalog: PageCatalog
     ledger: StockLedger
+    pending: list[Pending] = field(default_factory=list)
 
 
 def plan(w: Work, ctx: PageContext) -> Action:
@@ -155,6 +160,7 @@ def _block(w: Work, blockers: list[Blocker], catalog_sku: dict[str, str]) -> Non
 
 
 def _import(w: Work, ctx: PageContext) -> None:
+    """Check every item now (in purchase order, so the oldest order gets the last unit); create later, in bulk."""
     order = w.order
     catalog = ctx.catalog
     needs = catalog.needs(order)
@@ -170,37 +176,27 @@ def _import(w: Work, ctx: PageContext) -> None:
     wanted = quantities(needs, catalog.products) if merchant else {}
     own = w.reserved if merchant else {}
     ctx.ledger.take(wanted, own)
+    pending = Pending(w, needs, wanted, own)
     try:
-        with ctx.rt.db.savepoint():
-            ref = _create(w, ctx, needs)
-    except HostError as exc:
-        ctx.ledger.give_back(wanted, own)
-        _block(w, [Blocker(BlockerKind.HOST_ERROR, None, f"The host refused the order: {exc}")], {})
-        return
+        pending.draft = _draft(w, ctx, needs)
     except Exception as exc:
-        if is_transient(exc):
-            raise
-        ctx.ledger.give_back(wanted, own)
-        w.import_state = ImportState.FAILED
-        w.error = describe_error(exc)
-        w.event("FAILED", f"Import failed and will be retried: {w.error}")
+        _refused(pending, ctx, exc)
         return
-    w.import_state = ImportState.IMPORTED
-    w.imported = ref
-    w.sku_map = {n.seller_sku: n.catalog_sku for n in needs}
-    w.commerce_order_id = ref.id
-    w.commerce_increment_id = ref.increment_id
-    w.reserved = {}
-    w.error = None
-    w.desired_blockers = []
-    w.event("IMPORTED", f"Commerce order #{ref.increment_id} created with status {ref.status}.")
-    if not merchant:
-        w.status = S.COMPLETED
-        w.completed_at = ctx.rt.clock()
-        w.event("COMPLETED", f"Fulfilled by Amazon: Commerce order #{ref.increment_id} completed.")
+    ctx.pending.append(pending)
 
 
-def _create(w: Work, ctx: PageContext, needs: list[Any]) -> CommerceOrderRef:
+@dataclass(slots=True)
+class Pending:
+    """An order that passed every check, waiting for the page's Commerce orders to be created together."""
+
+    work: Work
+    needs: list[ItemNeed]
+    wanted: dict[str, int]
+    own: dict[str, int]
+    draft: CommerceOrderDraft | None = None
+
+
+def _draft(w: Work, ctx: PageContext, needs: list[ItemNeed]) -> CommerceOrderDraft:
     pm = ctx.rt.pm
     order = w.order
     customer_id = None
@@ -223,16 +219,90 @@ def _create(w: Work, ctx: PageContext, needs: list[Any]) -> CommerceOrderRef:
     built = pm.hook.channel_build_order(order=order, draft=draft)
     if not isinstance(built, CommerceOrderDraft):
         raise HookResultError(f"channel_build_order returned {type(built).__name__}; expected a CommerceOrderDraft")
-    ref = pm.hook.commerce_create_order(draft=built)
-    if not isinstance(ref, CommerceOrderRef):
-        raise HookResultError(
-            f"commerce_create_order returned {type(ref).__name__}; expected a CommerceOrderRef (is a host loaded?)"
-        )
-    if order.fulfillment_channel is FulfillmentChannel.AMAZON and pm.hook.commerce_complete_order(
-        order_id=ref.id
-    ) is not True:
-        raise HostError(f"the host did not complete Commerce order {ref.id}")
-    return ref
+    return built
+
+
+def create_pending(ctx: PageContext) -> None:
+    """Create every planned Commerce order of the page: one batch call, or one savepoint per order without it."""
+    pending = [p for p in ctx.pending if p.draft is not None]
+    ctx.pending.clear()
+    if not pending:
+        return
+    drafts = [p.draft for p in pending]
+    results: Sequence[object] | None = None
+    try:
+        with ctx.rt.db.savepoint():
+            results = ctx.rt.pm.hook.commerce_create_orders(drafts=drafts)
+            if results is not None and (not isinstance(results, Sequence) or len(results) != len(drafts)):
+                raise HookResultError(
+                    f"commerce_create_orders returned {type(results).__name__}; expected one result per draft"
+                )
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        log.warning("batch order creation failed (%s); creating the page's orders one by one", type(exc).__name__)
+        results = None
+    if results is None:
+        results = [_create_one(ctx, draft) for draft in drafts if draft is not None]
+    for item, result in zip(pending, results, strict=True):
+        if isinstance(result, CommerceOrderRef):
+            _imported(item.work, ctx, item.needs, result)
+        else:
+            _refused(item, ctx, result)
+
+
+def _create_one(ctx: PageContext, draft: CommerceOrderDraft) -> object:
+    try:
+        with ctx.rt.db.savepoint():
+            ref = ctx.rt.pm.hook.commerce_create_order(draft=draft)
+            if not isinstance(ref, CommerceOrderRef):
+                raise HookResultError(
+                    f"commerce_create_order returned {type(ref).__name__}; expected a CommerceOrderRef "
+                    "(is a host loaded?)"
+                )
+            return ref
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        return exc
+
+
+def _refused(item: Pending, ctx: PageContext, reason: object) -> None:
+    w = item.work
+    ctx.ledger.give_back(item.wanted, item.own)
+    if isinstance(reason, HostError):
+        _block(w, [Blocker(BlockerKind.HOST_ERROR, None, f"The host refused the order: {reason}")], {})
+        return
+    w.import_state = ImportState.FAILED
+    w.error = describe_error(reason) if isinstance(reason, BaseException) else repr(reason)
+    w.event("FAILED", f"Import failed and will be retried: {w.error}")
+
+
+def _imported(w: Work, ctx: PageContext, needs: list[ItemNeed], ref: CommerceOrderRef) -> None:
+    w.import_state = ImportState.IMPORTED
+    w.imported = ref
+    w.sku_map = {n.seller_sku: n.catalog_sku for n in needs}
+    w.commerce_order_id = ref.id
+    w.commerce_increment_id = ref.increment_id
+    w.reserved = {}
+    w.error = None
+    w.desired_blockers = []
+    w.event("IMPORTED", f"Commerce order #{ref.increment_id} created with status {ref.status}.")
+    if w.order.fulfillment_channel is FulfillmentChannel.MERCHANT:
+        return
+    try:
+        with ctx.rt.db.savepoint():
+            done = ctx.rt.pm.hook.commerce_complete_order(order_id=ref.id)
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        done = False
+    if done is True:
+        w.status = S.COMPLETED
+        w.completed_at = ctx.rt.clock()
+        w.event("COMPLETED", f"Fulfilled by Amazon: Commerce order #{ref.increment_id} completed.")
+    else:
+        w.event("COMPLETE_FAILED", "Fulfilled by Amazon, but the host did not complete the order; retried next cron.")
 
 
 def _cancel_commerce(w: Work, ctx: PageContext) -> None:

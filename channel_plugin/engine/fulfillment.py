@@ -19,7 +19,7 @@ from channel_plugin.engine.runtime import Notifications, Runtime
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
 from channel_plugin.storage.stores import StoreRecord
-from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
+from channel_plugin.storage.tables import amazon_orders, amazon_outbox, order_events, order_tracking
 
 log = logging.getLogger("channel_plugin")
 
@@ -61,13 +61,21 @@ def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment)
         conn.execute(
             insert(order_tracking),
             {
-                "order_id": pk, "commerce_shipment_id": shipment.id, "carrier": shipment.carrier,
-                "tracking_number": shipment.tracking_number, "shipped_at": shipment.shipped_at,
+                "order_id": pk,
+                "commerce_shipment_id": shipment.id,
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+                "shipped_at": shipment.shipped_at,
                 "items": [{"orderItemId": k, "quantity": v} for k, v in lines.items()],
             },
         )
         outbox.enqueue(
-            conn, store_id=columns["store_id"], order_pk=pk, kind=CONFIRM_SHIPMENT, reference=shipment.id, now=now,
+            conn,
+            store_id=columns["store_id"],
+            order_pk=pk,
+            kind=CONFIRM_SHIPMENT,
+            reference=shipment.id,
+            now=now,
             payload={
                 "packageReferenceId": shipment.id,
                 "carrierCode": shipment.carrier,
@@ -81,10 +89,14 @@ def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment)
         new_status = status_after_shipment(order.items, shipped)
         units = sum(lines.values())
         add_event(
-            conn, pk, "SHIPPED",
+            conn,
+            pk,
+            "SHIPPED",
             f"Shipped {units} unit(s) with {shipment.carrier}, tracking {shipment.tracking_number}; "
             "confirmation to Amazon queued.",
-            now, status=new_status.value, shipped_at=now,
+            now,
+            status=new_status.value,
+            shipped_at=now,
         )
         _status_note(notes, order, stored.status, new_status)
     return True
@@ -119,8 +131,9 @@ def _shipped_by_sku(conn: Connection, pk: int, order: AmazonOrder) -> dict[str, 
     by_item = _shipped_by_item(conn, pk)
     totals: dict[str, int] = {}
     for item in order.items:
-        totals[item.seller_sku] = totals.get(item.seller_sku, 0) + max(by_item.get(item.order_item_id, 0),
-                                                                       item.quantity_shipped)
+        totals[item.seller_sku] = totals.get(item.seller_sku, 0) + max(
+            by_item.get(item.order_item_id, 0), item.quantity_shipped
+        )
     return totals
 
 
@@ -150,15 +163,22 @@ def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
             with rt.db.transaction() as conn:
                 outbox.mark_failed(conn, entry.id, rt.clock(), f"{type(exc).__name__}: {exc}", retry_in=backoff)
                 if give_up:
-                    add_event(conn, entry.order_pk, "AMAZON_REJECTED",
-                              f"Amazon rejected the {_label(entry.kind)}: {exc}", rt.clock())
-            log.warning("store %s: %s for order %s failed (%s)", store.id, entry.kind, entry.amazon_order_id,
-                        type(exc).__name__)
+                    add_event(
+                        conn,
+                        entry.order_pk,
+                        "AMAZON_REJECTED",
+                        f"Amazon rejected the {_label(entry.kind)}: {exc}",
+                        rt.clock(),
+                    )
+            log.warning(
+                "store %s: %s for order %s failed (%s)", store.id, entry.kind, entry.amazon_order_id, type(exc).__name__
+            )
             continue
         with rt.db.transaction() as conn:
             if outbox.mark_sent(conn, entry.id, rt.clock()):
-                add_event(conn, entry.order_pk, "AMAZON_CONFIRMED", f"Amazon accepted the {_label(entry.kind)}.",
-                          rt.clock())
+                add_event(
+                    conn, entry.order_pk, "AMAZON_CONFIRMED", f"Amazon accepted the {_label(entry.kind)}.", rt.clock()
+                )
         sent += 1
     return sent, failed
 
@@ -171,7 +191,8 @@ def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
     """Complete, in Commerce and here, imported orders that shipped and whose confirmations Amazon accepted."""
     with rt.db.transaction(write=False) as conn:
         candidates = [
-            r.id for r in conn.execute(
+            r.id
+            for r in conn.execute(
                 select(amazon_orders.c.id).where(
                     amazon_orders.c.store_id == store.id,
                     amazon_orders.c.import_state == ImportState.IMPORTED.value,
@@ -182,7 +203,7 @@ def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
     done = 0
     for pk in candidates:
         with rt.unit_of_work() as (conn, notes):
-            stored, columns, order = load_order(rt, conn, pk)
+            stored, _columns, order = load_order(rt, conn, pk)
             pending = outbox.pending_counts(conn, [pk]).get(pk, 0)
             if not ready_to_complete(stored.status, stored.import_state, pending):
                 continue
@@ -192,11 +213,24 @@ def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
                     if rt.pm.hook.commerce_complete_order(order_id=stored.commerce_order_id) is not True:
                         raise RuntimeError("the host did not complete it")
             except Exception as exc:
-                add_event(conn, pk, "COMPLETE_FAILED", f"Could not complete the Commerce order: {exc}", now,
-                          error_message=str(exc))
+                add_event(
+                    conn,
+                    pk,
+                    "COMPLETE_FAILED",
+                    f"Could not complete the Commerce order: {exc}",
+                    now,
+                    error_message=str(exc),
+                )
                 continue
-            add_event(conn, pk, "COMPLETED", f"Commerce order #{stored.commerce_increment_id} completed.", now,
-                      status=S.COMPLETED.value, completed_at=now)
+            add_event(
+                conn,
+                pk,
+                "COMPLETED",
+                f"Commerce order #{stored.commerce_increment_id} completed.",
+                now,
+                status=S.COMPLETED.value,
+                completed_at=now,
+            )
             _status_note(notes, order, stored.status, S.COMPLETED)
             done += 1
     return done
@@ -204,8 +238,8 @@ def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
 
 def pending_confirmations(conn: Connection, store_id: int) -> int:
     count: int = conn.execute(
-        select(func.count()).select_from(outbox.amazon_outbox).where(
-            outbox.amazon_outbox.c.store_id == store_id, outbox.amazon_outbox.c.state == outbox.PENDING
-        )
+        select(func.count())
+        .select_from(amazon_outbox)
+        .where(amazon_outbox.c.store_id == store_id, amazon_outbox.c.state == outbox.PENDING)
     ).scalar_one()
     return count

@@ -21,7 +21,7 @@ from channel_plugin.domain.model import AmazonOrder, Blocker
 from channel_plugin.domain.rules import StockLedger, merge_status
 from channel_plugin.domain.settings import effective_store_view
 from channel_plugin.engine.catalog import load_page_catalog
-from channel_plugin.engine.evaluate import PageContext, Work, carry_out, plan
+from channel_plugin.engine.evaluate import PageContext, Work, carry_out, create_pending, plan
 from channel_plugin.engine.runtime import Notifications, Runtime, describe_error, is_transient
 from channel_plugin.errors import OrderDataError
 from channel_plugin.storage import blockers as blocker_store
@@ -94,8 +94,12 @@ def _isolate(rt: Runtime, store: StoreRecord, payloads: Sequence[Any], exc: Exce
     with rt.db.transaction() as conn:
         conn.execute(
             insert(sync_errors),
-            {"store_id": store.id, "at": rt.clock(), "amazon_order_id": order_id,
-             "message": f"the order could not be stored: {describe_error(exc)}"},
+            {
+                "store_id": store.id,
+                "at": rt.clock(),
+                "amazon_order_id": order_id,
+                "message": f"the order could not be stored: {describe_error(exc)}",
+            },
         )
     log.error("store %s: order %s could not be stored (%s)", store.id, order_id, type(exc).__name__)
     return PageResult(failed=1)
@@ -139,8 +143,12 @@ def _store_page(
     fresh = [o for o in orders if o.amazon_order_id not in stored]
     rows = [
         {
-            "store_id": store.id, "amazon_order_id": o.amazon_order_id, "status": o.status.value,
-            "import_state": ImportState.WAITING.value, "created_at": now, "updated_at": now,
+            "store_id": store.id,
+            "amazon_order_id": o.amazon_order_id,
+            "status": o.status.value,
+            "import_state": ImportState.WAITING.value,
+            "created_at": now,
+            "updated_at": now,
             **order_store.order_columns(o, rt.cipher),
         }
         for o in sorted(fresh, key=lambda o: o.amazon_order_id)
@@ -164,8 +172,16 @@ def _store_page(
             continue
         works.append(
             Work(
-                row.pk, order, row, True, merge_status(row.status, order.status), row.import_state,
-                row.commerce_order_id, row.commerce_increment_id, row.reserved, completed_at=row.completed_at,
+                row.pk,
+                order,
+                row,
+                True,
+                merge_status(row.status, order.status),
+                row.import_state,
+                row.commerce_order_id,
+                row.commerce_increment_id,
+                row.reserved,
+                completed_at=row.completed_at,
             )
         )
         changed.append({"_pk": row.pk, **order_store.order_columns(order, rt.cipher)})
@@ -199,10 +215,16 @@ def _record_invalid(
     stored = order_store.lock_orders(conn, store.id, named)
     rows = [
         {
-            "store_id": store.id, "amazon_order_id": oid, "status": S.ERROR.value,
-            "import_state": ImportState.BLOCKED.value, "created_at": now, "updated_at": now,
-            "purchase_date": now, "last_update_date": now,
-            "fulfillment_channel": FulfillmentChannel.MERCHANT.value, "error_message": str(exc),
+            "store_id": store.id,
+            "amazon_order_id": oid,
+            "status": S.ERROR.value,
+            "import_state": ImportState.BLOCKED.value,
+            "created_at": now,
+            "updated_at": now,
+            "purchase_date": now,
+            "last_update_date": now,
+            "fulfillment_channel": FulfillmentChannel.MERCHANT.value,
+            "error_message": str(exc),
             "notes": f"Amazon sent order data that cannot be read: {exc}",
             "raw_payload": rt.cipher.encrypt({"payload": json.loads(json.dumps(payload, default=str))}),
         }
@@ -219,9 +241,7 @@ def _record_invalid(
         message = f"Amazon sent order data that cannot be read: {exc}"
         events.append({"order_id": pk, "at": now, "kind": "INVALID", "message": message})
         if oid in inserted:
-            desired[pk] = [
-                blocker_store.DesiredBlocker(Blocker(BlockerKind.INVALID_ORDER_DATA, None, str(exc)), None)
-            ]
+            desired[pk] = [blocker_store.DesiredBlocker(Blocker(BlockerKind.INVALID_ORDER_DATA, None, str(exc)), None)]
         else:
             order_store.update_columns(conn, pk, {"error_message": str(exc), "notes": message, "updated_at": now})
     order_store.insert_events(conn, events)
@@ -244,6 +264,7 @@ def _evaluate(
         elif w.status is not w.stored.status:
             w.event("STATUS", f"Amazon status changed from {w.stored.status.value} to {w.status.value}.")
         carry_out(w, plan(w, ctx), ctx)
+    create_pending(ctx)
     _persist(rt, conn, notes, store, works, page)
 
 
@@ -256,13 +277,22 @@ def _persist(
     for w in works:
         if not w.events:
             continue
-        updates.append({
-            "_pk": w.pk, "status": w.status.value, "import_state": w.import_state.value,
-            "commerce_order_id": w.commerce_order_id, "commerce_increment_id": w.commerce_increment_id,
-            "reserved": w.reserved or None, "reservation_reference": w.reference if w.reserved else None,
-            "notes": w.events[-1][1], "error_message": w.error, "updated_at": now, "completed_at": w.completed_at,
-            "sku_map": w.sku_map if w.sku_map is not None else (w.stored.sku_map if w.stored else None),
-        })
+        updates.append(
+            {
+                "_pk": w.pk,
+                "status": w.status.value,
+                "import_state": w.import_state.value,
+                "commerce_order_id": w.commerce_order_id,
+                "commerce_increment_id": w.commerce_increment_id,
+                "reserved": w.reserved or None,
+                "reservation_reference": w.reference if w.reserved else None,
+                "notes": w.events[-1][1],
+                "error_message": w.error,
+                "updated_at": now,
+                "completed_at": w.completed_at,
+                "sku_map": w.sku_map if w.sku_map is not None else (w.stored.sku_map if w.stored else None),
+            }
+        )
         events.extend({"order_id": w.pk, "at": now, "kind": k, "message": m} for k, m in w.events)
     order_store.update_bookkeeping(conn, updates)
     order_store.insert_events(conn, events)

@@ -60,8 +60,9 @@ def sync_store(rt: Runtime, store: StoreRecord, *, since: datetime | None = None
         result.error = f"{type(exc).__name__}: {exc}"
         log.warning("store %s: sync failed: %s", store.id, type(exc).__name__)
     with rt.db.transaction() as conn:
-        record_sync(conn, store.id, now=rt.clock(), result="ERROR" if result.error else "OK", error=result.error,
-                    watermark=None)
+        record_sync(
+            conn, store.id, now=rt.clock(), result="ERROR" if result.error else "OK", error=result.error, watermark=None
+        )
     return result
 
 
@@ -86,8 +87,9 @@ def pull(rt: Runtime, store: StoreRecord, result: StoreSyncResult, *, since: dat
         if not token:
             break
     with rt.db.transaction() as conn:
-        record_sync(conn, store.id, now=rt.clock(), result="OK", error=None,
-                    watermark=max(end, watermark) if watermark else end)
+        record_sync(
+            conn, store.id, now=rt.clock(), result="OK", error=None, watermark=max(end, watermark) if watermark else end
+        )
 
 
 def recheck_store(rt: Runtime, store: StoreRecord) -> PageResult:
@@ -107,8 +109,9 @@ def erase_buyer_data(rt: Runtime) -> int:
     """Amazon's Data Protection Policy: buyer data goes 30 days after delivery (or after a cancel)."""
     now = rt.clock()
     cutoff = now - BUYER_DATA_RETENTION
-    delivered = or_(amazon_orders.c.deliver_by < cutoff, amazon_orders.c.shipped_at < cutoff,
-                    amazon_orders.c.completed_at < cutoff)
+    delivered = or_(
+        amazon_orders.c.deliver_by < cutoff, amazon_orders.c.shipped_at < cutoff, amazon_orders.c.completed_at < cutoff
+    )
     with rt.db.transaction() as conn:
         erased = conn.execute(
             update(amazon_orders)

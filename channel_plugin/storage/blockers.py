@@ -75,21 +75,38 @@ def sync_blockers(
                 continue
             seen.add(key)
             if key in existing:
-                touch.append({"_id": existing[key].id, "message": d.blocker.message, "now": now,
-                              "catalog_sku": d.catalog_sku})
+                touch.append(
+                    {"_id": existing[key].id, "message": d.blocker.message, "now": now, "catalog_sku": d.catalog_sku}
+                )
             else:
                 changed.add(pk)
-                new_rows.append({
-                    "store_id": store_id, "order_id": pk, "kind": d.blocker.kind.value,
-                    "seller_sku": d.blocker.seller_sku, "catalog_sku": d.catalog_sku, "message": d.blocker.message,
-                    "first_seen": now, "last_checked": now, "attempts": 1,
-                })
+                new_rows.append(
+                    {
+                        "store_id": store_id,
+                        "order_id": pk,
+                        "kind": d.blocker.kind.value,
+                        "seller_sku": d.blocker.seller_sku,
+                        "catalog_sku": d.catalog_sku,
+                        "message": d.blocker.message,
+                        "first_seen": now,
+                        "last_checked": now,
+                        "attempts": 1,
+                    }
+                )
         for key, record in existing.items():
             if key not in seen:
                 changed.add(pk)
                 resolved.setdefault(pk, []).append(
-                    BlockerRecord(record.id, record.kind, record.seller_sku, record.message, record.first_seen,
-                                  now, record.attempts, now)
+                    BlockerRecord(
+                        record.id,
+                        record.kind,
+                        record.seller_sku,
+                        record.message,
+                        record.first_seen,
+                        now,
+                        record.attempts,
+                        now,
+                    )
                 )
     if new_rows:
         conn.execute(insert(import_blockers), new_rows)
@@ -111,8 +128,10 @@ def orders_blocked_on(
         conditions.append(import_blockers.c.seller_sku == catalog_sku)
     if seller_sku is not None:
         conditions.append(import_blockers.c.seller_sku == seller_sku)
-    query = select(import_blockers.c.order_id, import_blockers.c.store_id).distinct().where(
-        import_blockers.c.resolved_at.is_(None), or_(*conditions)
+    query = (
+        select(import_blockers.c.order_id, import_blockers.c.store_id)
+        .distinct()
+        .where(import_blockers.c.resolved_at.is_(None), or_(*conditions))
     )
     if store_id is not None:
         query = query.where(import_blockers.c.store_id == store_id)
@@ -122,9 +141,7 @@ def orders_blocked_on(
     return result
 
 
-def retryable_orders(
-    conn: Connection, store_id: int, *, import_enabled: bool, after: int, limit: int
-) -> list[int]:
+def retryable_orders(conn: Connection, store_id: int, *, import_enabled: bool, after: int, limit: int) -> list[int]:
     """Orders a cron re-checks: BLOCKED and FAILED ones, and VIEW_ONLY ones once import is switched back on."""
     states = [ImportState.BLOCKED.value, ImportState.FAILED.value]
     if import_enabled:
@@ -145,7 +162,8 @@ def retryable_orders(
 
 def stores_with_open_blockers(conn: Connection) -> list[str]:
     rows = conn.execute(
-        select(amazon_stores.c.name).distinct()
+        select(amazon_stores.c.name)
+        .distinct()
         .select_from(import_blockers.join(amazon_stores, amazon_stores.c.id == import_blockers.c.store_id))
         .where(import_blockers.c.resolved_at.is_(None))
     )

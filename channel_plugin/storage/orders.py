@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, OrderItem
 from channel_plugin.storage.crypto import BuyerDataCipher
+from channel_plugin.storage.dialects import insert_ignoring_duplicates
 from channel_plugin.storage.tables import amazon_order_items, amazon_orders, order_events
 
 
@@ -55,21 +56,18 @@ _BOOKKEEPING = (
 
 def _stored(r: Any) -> StoredRow:
     return StoredRow(
-        r.id, r.amazon_order_id, AmazonOrderStatus(r.status), ImportState(r.import_state), r.commerce_order_id,
-        r.commerce_increment_id, dict(r.reserved or {}), r.last_update_date, r.notes, r.error_message,
-        r.completed_at, r.sku_map,
-    )
-
-
-def _insert_ignoring_duplicates(conn: Connection) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return (
-        dialect_insert(amazon_orders)
-        .on_conflict_do_nothing(index_elements=["store_id", "amazon_order_id"])
-        .returning(amazon_orders.c.id, amazon_orders.c.amazon_order_id)
+        r.id,
+        r.amazon_order_id,
+        AmazonOrderStatus(r.status),
+        ImportState(r.import_state),
+        r.commerce_order_id,
+        r.commerce_increment_id,
+        dict(r.reserved or {}),
+        r.last_update_date,
+        r.notes,
+        r.error_message,
+        r.completed_at,
+        r.sku_map,
     )
 
 
@@ -101,7 +99,16 @@ def seal_buyer(order: AmazonOrder, cipher: BuyerDataCipher) -> str | None:
         data["buyer"] = [b.name, b.email, b.company]
     if a is not None:
         data["address"] = [
-            a.name, a.company, a.line1, a.line2, a.line3, a.city, a.region, a.postal_code, a.country_code, a.phone,
+            a.name,
+            a.company,
+            a.line1,
+            a.line2,
+            a.line3,
+            a.city,
+            a.region,
+            a.postal_code,
+            a.country_code,
+            a.phone,
         ]
     return cipher.encrypt(data) if data else None
 
@@ -123,7 +130,10 @@ def insert_orders(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str,
     """
     if not rows:
         return {}
-    result = conn.execute(_insert_ignoring_duplicates(conn), list(rows))
+    stmt = insert_ignoring_duplicates(conn, amazon_orders, ["store_id", "amazon_order_id"]).returning(
+        amazon_orders.c.id, amazon_orders.c.amazon_order_id
+    )
+    result = conn.execute(stmt, list(rows))
     return {r.amazon_order_id: r.id for r in result}
 
 
@@ -214,13 +224,20 @@ def replace_items(conn: Connection, pks: Sequence[int], rows: Sequence[dict[str,
 
 
 _UPDATE_KEYS = (
-    "status", "import_state", "commerce_order_id", "commerce_increment_id", "reserved", "reservation_reference",
-    "notes", "error_message", "updated_at", "completed_at", "sku_map",
+    "status",
+    "import_state",
+    "commerce_order_id",
+    "commerce_increment_id",
+    "reserved",
+    "reservation_reference",
+    "notes",
+    "error_message",
+    "updated_at",
+    "completed_at",
+    "sku_map",
 )
 _update_bookkeeping = (
-    update(amazon_orders)
-    .where(amazon_orders.c.id == bindparam("_pk"))
-    .values({k: bindparam(k) for k in _UPDATE_KEYS})
+    update(amazon_orders).where(amazon_orders.c.id == bindparam("_pk")).values({k: bindparam(k) for k in _UPDATE_KEYS})
 )
 
 
@@ -239,9 +256,7 @@ def update_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     keys = [k for k in rows[0] if k != "_pk"]
-    stmt = update(amazon_orders).where(amazon_orders.c.id == bindparam("_pk")).values(
-        {k: bindparam(k) for k in keys}
-    )
+    stmt = update(amazon_orders).where(amazon_orders.c.id == bindparam("_pk")).values({k: bindparam(k) for k in keys})
     conn.execute(stmt, list(rows))
 
 

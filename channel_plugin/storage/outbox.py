@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from channel_plugin.storage.dialects import insert_ignoring_duplicates
 from channel_plugin.storage.tables import amazon_orders, amazon_outbox
 
 PENDING = "PENDING"
@@ -27,24 +28,29 @@ class OutboxEntry:
     attempts: int
 
 
-def _insert_ignoring_duplicates(conn: Connection) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(amazon_outbox).on_conflict_do_nothing(index_elements=["order_id", "kind", "reference"])
-
-
 def enqueue(
-    conn: Connection, *, store_id: int, order_pk: int, kind: str, reference: str, payload: Mapping[str, Any],
+    conn: Connection,
+    *,
+    store_id: int,
+    order_pk: int,
+    kind: str,
+    reference: str,
+    payload: Mapping[str, Any],
     now: datetime,
 ) -> None:
     """Queue a call once: the same (order, kind, reference) queued twice is still one call."""
     conn.execute(
-        _insert_ignoring_duplicates(conn),
+        insert_ignoring_duplicates(conn, amazon_outbox, ["order_id", "kind", "reference"]),
         {
-            "store_id": store_id, "order_id": order_pk, "kind": kind, "reference": reference,
-            "payload": dict(payload), "state": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+            "store_id": store_id,
+            "order_id": order_pk,
+            "kind": kind,
+            "reference": reference,
+            "payload": dict(payload),
+            "state": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
         },
     )
 
@@ -62,8 +68,7 @@ def due(conn: Connection, store_id: int, now: datetime, limit: int = 100) -> lis
         .limit(limit)
     )
     return [
-        OutboxEntry(r.id, r.order_id, r.amazon_order_id, r.kind, r.reference, dict(r.payload), r.attempts)
-        for r in rows
+        OutboxEntry(r.id, r.order_id, r.amazon_order_id, r.kind, r.reference, dict(r.payload), r.attempts) for r in rows
     ]
 
 

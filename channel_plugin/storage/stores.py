@@ -31,7 +31,13 @@ class StoreRecord:
 def _store(row: object) -> StoreRecord:
     m = row._mapping  # type: ignore[attr-defined]
     return StoreRecord(
-        m["id"], m["name"], m["seller_id"], m["marketplace_id"], m["region"], m["website"], m["integrated_at"],
+        m["id"],
+        m["name"],
+        m["seller_id"],
+        m["marketplace_id"],
+        m["region"],
+        m["website"],
+        m["integrated_at"],
         m["active"],
     )
 
@@ -52,8 +58,14 @@ def add_store(
     store_id = conn.execute(
         insert(amazon_stores).returning(amazon_stores.c.id),
         {
-            "name": name, "seller_id": seller_id, "marketplace_id": marketplace_id, "region": region,
-            "website": website, "integrated_at": integrated_at, "active": True, "credentials": credentials,
+            "name": name,
+            "seller_id": seller_id,
+            "marketplace_id": marketplace_id,
+            "region": region,
+            "website": website,
+            "integrated_at": integrated_at,
+            "active": True,
+            "credentials": credentials,
             "created_at": now,
         },
     ).scalar_one()

@@ -28,9 +28,7 @@ def order_view(
     items = order_store.items_by_order(conn, [pk])[pk]
     history = tuple(
         HistoryEvent(e.at, e.kind, e.message)
-        for e in conn.execute(
-            select(order_events).where(order_events.c.order_id == pk).order_by(order_events.c.id)
-        )
+        for e in conn.execute(select(order_events).where(order_events.c.order_id == pk).order_by(order_events.c.id))
     )
     buyer, address = order_store.open_buyer(m["buyer_data"], cipher)
     total = m["grand_total"]

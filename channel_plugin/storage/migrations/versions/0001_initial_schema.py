@@ -73,9 +73,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("store_id", "amazon_order_id", name="uq_amazon_orders_store_order"),
     )
     with op.batch_alter_table("amazon_orders", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_amazon_orders_store_purchase", ["store_id", "purchase_date", "id"], unique=False
-        )
+        batch_op.create_index("ix_amazon_orders_store_purchase", ["store_id", "purchase_date", "id"], unique=False)
         batch_op.create_index("ix_amazon_orders_store_state", ["store_id", "import_state"], unique=False)
         batch_op.create_index("ix_amazon_orders_store_status", ["store_id", "status"], unique=False)
 
@@ -229,9 +227,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_blockers")),
     )
     with op.batch_alter_table("import_blockers", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_import_blockers_open_catalog_sku", ["catalog_sku", "resolved_at"], unique=False
-        )
+        batch_op.create_index("ix_import_blockers_open_catalog_sku", ["catalog_sku", "resolved_at"], unique=False)
         batch_op.create_index("ix_import_blockers_open_sku", ["seller_sku", "resolved_at"], unique=False)
         batch_op.create_index("ix_import_blockers_store_resolved", ["store_id", "resolved_at"], unique=False)
         batch_op.create_index(
