@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from channel_plugin.domain.model import AmazonOrder, Product
 from channel_plugin.domain.rules import ItemNeed
+from channel_plugin.engine.services import use_batch
 from channel_plugin.errors import HostError
 from channel_plugin.storage.stores import StoreRecord, sku_match_map
 
@@ -92,7 +93,11 @@ def _find_products(
     """One batch call when the host offers it, else one call per SKU; wrong answers are named, not trusted."""
     found: dict[str, Product | None] = {}
     try:
-        batch = pm.hook.commerce_find_products(skus=skus, store_view=store_view) if skus else {}
+        batch = (
+            pm.hook.commerce_find_products(skus=skus, store_view=store_view)
+            if use_batch(pm, "commerce_find_product", "commerce_find_products")
+            else None
+        )
     except Exception as exc:
         for sku in skus:
             fail(sku, _host_failure("look up product", sku, exc))
@@ -124,7 +129,11 @@ def _salable(
     if not skus:
         return salable
     try:
-        batch = pm.hook.commerce_salable_qtys(skus=skus, store_view=store_view)
+        batch = (
+            pm.hook.commerce_salable_qtys(skus=skus, store_view=store_view)
+            if use_batch(pm, "commerce_salable_qty", "commerce_salable_qtys")
+            else None
+        )
     except Exception as exc:
         for sku in skus:
             fail(sku, _host_failure("read the salable quantity of", sku, exc))

@@ -29,6 +29,7 @@ from channel_plugin.domain.rules import (
 from channel_plugin.domain.settings import OrderSettings
 from channel_plugin.engine.catalog import PageCatalog
 from channel_plugin.engine.runtime import Runtime, describe_error, is_transient
+from channel_plugin.engine.services import use_batch
 from channel_plugin.errors import HostError
 from channel_plugin.storage.blockers import DesiredBlocker
 from channel_plugin.storage.orders import StoredRow
@@ -228,8 +229,21 @@ def create_pending(ctx: PageContext) -> None:
     ctx.pending.clear()
     if not pending:
         return
-    drafts = [p.draft for p in pending]
-    results: Sequence[object] | None = None
+    drafts = [p.draft for p in pending if p.draft is not None]
+    results = (
+        _create_batch(ctx, drafts) if use_batch(ctx.rt.pm, "commerce_create_order", "commerce_create_orders") else None
+    )
+    if results is None:
+        results = [_create_one(ctx, draft) for draft in drafts]
+    for item, result in zip(pending, results, strict=True):
+        if isinstance(result, CommerceOrderRef):
+            _imported(item.work, ctx, item.needs, result)
+        else:
+            _refused(item, ctx, result)
+
+
+def _create_batch(ctx: PageContext, drafts: list[CommerceOrderDraft]) -> Sequence[object] | None:
+    """The host's set-based create, in one savepoint; None (after rolling it back) means "go one by one"."""
     try:
         with ctx.rt.db.savepoint():
             results = ctx.rt.pm.hook.commerce_create_orders(drafts=drafts)
@@ -237,18 +251,12 @@ def create_pending(ctx: PageContext) -> None:
                 raise HookResultError(
                     f"commerce_create_orders returned {type(results).__name__}; expected one result per draft"
                 )
+            return results  # type: ignore[no-any-return]
     except Exception as exc:
         if is_transient(exc):
             raise
         log.warning("batch order creation failed (%s); creating the page's orders one by one", type(exc).__name__)
-        results = None
-    if results is None:
-        results = [_create_one(ctx, draft) for draft in drafts if draft is not None]
-    for item, result in zip(pending, results, strict=True):
-        if isinstance(result, CommerceOrderRef):
-            _imported(item.work, ctx, item.needs, result)
-        else:
-            _refused(item, ctx, result)
+        return None
 
 
 def _create_one(ctx: PageContext, draft: CommerceOrderDraft) -> object:

@@ -7,6 +7,7 @@ transaction, so a Commerce order and the Amazon order row that points at it comm
 from __future__ import annotations
 
 import contextvars
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+_savepoints = itertools.count(1)
 _current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("channel_plugin_tx", default=None)
 
 
@@ -65,12 +67,27 @@ class Database:
 
     @contextmanager
     def savepoint(self) -> Iterator[Connection]:
-        """A nested unit of work inside the current one: one order's failure rolls back only that order."""
+        """A nested unit of work inside the current one: one order's failure rolls back only that order.
+
+        Issued straight on the DBAPI cursor: the import takes one per order on some paths, and SQLAlchemy's
+        ``begin_nested`` costs several times the statement itself. Both dialects accept the same SQL.
+        """
         conn = _current.get()
         if conn is None:
             raise RuntimeError("savepoint() needs an enclosing transaction()")
-        with conn.begin_nested():
-            yield conn
+        name = f"channel_sp_{next(_savepoints)}"
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(f"SAVEPOINT {name}")
+            try:
+                yield conn
+            except BaseException:
+                cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                cursor.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            cursor.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            cursor.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
