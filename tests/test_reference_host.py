@@ -21,11 +21,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from channel_plugin import hookspecs
-from channel_plugin.domain.model import CommerceOrderDraft, CommerceOrderRef, DraftItem, Shipment, StoreView
+from channel_plugin.domain.model import (
+    CommerceOrderDraft,
+    CommerceOrderRef,
+    DraftItem,
+    Product,
+    Shipment,
+    StoreView,
+)
 from channel_plugin.errors import HostError
 from channel_plugin.hookspecs import hookimpl
 from channel_plugin.host import ReferenceHost
-from channel_plugin.host.schema import SEED_STATUSES, metadata, products
+from channel_plugin.host.schema import SEED_STATUSES, metadata, products, reservations
 from channel_plugin.storage.db import Database
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -213,7 +220,7 @@ def test_every_host_service_is_implemented_with_the_spec_argument_names(
         name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("commerce_")
     ]
     services = [getattr(pm.hook, name) for name in specs if getattr(pm.hook, name).spec.opts["firstresult"]]
-    assert len(services) == 10
+    assert len(services) == 13
     for caller in services:
         (impl,) = caller.get_hookimpls()
         assert impl.plugin_name == "reference_host"
@@ -617,15 +624,365 @@ def test_services_roll_back_with_the_callers_unit_of_work(
 def test_order_creation_is_a_handful_of_statements(
     host: ReferenceHost, pm: pluggy.PluginManager, db: Database
 ) -> None:
+    """One order goes through the batch path: lock, take an id, insert order and items, adjust stock."""
     host.add_product("A", qty=100)
     host.add_product("B", qty=100)
     create(pm, ("A", 1))  # warm the status cache, as every order after the first finds it
-    assert count_statements(db, lambda: create(pm, ("A", 1), ("B", 2))) <= 4
+    assert count_statements(db, lambda: create(pm, ("A", 1), ("B", 2))) <= 5
     assert pm.hook.commerce_reserve(sku="A", qty=1, reference="r")
-    assert count_statements(db, lambda: create(pm, ("A", 1), ("B", 2), reservation_reference="r")) <= 5
-    assert count_statements(db, lambda: create(pm, ("A", 1), ("B", 2), deduct_stock=False)) <= 3
+    assert count_statements(db, lambda: create(pm, ("A", 1), ("B", 2), reservation_reference="r")) <= 6
+    assert count_statements(db, lambda: create(pm, ("A", 1), ("B", 2), deduct_stock=False)) <= 4
+    assert count_statements(db, lambda: create(pm, ("A", 1), increment_id="X-1")) <= 6
     assert count_statements(db, lambda: pm.hook.commerce_salable_qty(sku="A", store_view="default")) == 1
     assert count_statements(db, lambda: pm.hook.commerce_find_product(sku="A", store_view="default")) == 1
+
+
+# --- batch services: find_products, salable_qtys, create_orders ---------------------------------------------
+
+
+def create_all(pm: pluggy.PluginManager, drafts: list[CommerceOrderDraft]) -> list[CommerceOrderRef | HostError]:
+    results: list[CommerceOrderRef | HostError] = list(pm.hook.commerce_create_orders(drafts=drafts))
+    assert len(results) == len(drafts)
+    return results
+
+
+def outcome(result: CommerceOrderRef | HostError) -> CommerceOrderRef | str:
+    """A result as something ``==`` can compare: the order, or the refusal's message."""
+    return str(result) if isinstance(result, HostError) else result
+
+
+def reservations_left(db: Database) -> list[tuple[str, str, int]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(reservations.c.reference, reservations.c.sku, reservations.c.qty).order_by(
+                reservations.c.reference, reservations.c.sku, reservations.c.qty
+            )
+        )
+        return [(reference, sku, qty) for reference, sku, qty in rows]
+
+
+def host_state(host: ReferenceHost, db: Database, skus: list[str]) -> tuple[object, ...]:
+    """Everything order creation can change: orders with items, stock and reservations."""
+    return (host.orders(), [host.product(sku) for sku in skus], reservations_left(db))
+
+
+@pytest.fixture
+def twin(db: Database, tmp_path: Path) -> Iterator[tuple[ReferenceHost, pluggy.PluginManager, Database]]:
+    """A second, independent host on a fresh database of the same backend as ``db``."""
+
+    def build(other: Database) -> tuple[ReferenceHost, pluggy.PluginManager, Database]:
+        manager = pluggy.PluginManager("commerce")
+        manager.add_hookspecs(hookspecs)
+        reference = ReferenceHost(other, manager, clock=Clock(), store_views=STORE_VIEWS)
+        reference.create_schema()
+        reference.register()
+        return reference, manager, other
+
+    if db.is_sqlite:
+        other = Database(f"sqlite:///{tmp_path / 'twin.db'}")
+        yield build(other)
+        other.dispose()
+        return
+    with fresh_postgres_database() as url:
+        other = Database(url)
+        yield build(other)
+        other.dispose()
+
+
+def test_a_batch_gives_what_creating_the_drafts_one_by_one_gives(
+    host: ReferenceHost,
+    pm: pluggy.PluginManager,
+    db: Database,
+    twin: tuple[ReferenceHost, pluggy.PluginManager, Database],
+) -> None:
+    twin_host, twin_pm, twin_db = twin
+    for reference, manager in ((host, pm), (twin_host, twin_pm)):
+        reference.add_product("A", qty=5)
+        reference.add_product("B", qty=3)
+        reference.add_product("FREE", qty=0, manage_stock=False)
+        reference.add_product("OFF", qty=9, enabled=False)
+        reference.add_status("amazon_ready", "Amazon: ready", "processing")
+        assert manager.hook.commerce_reserve(sku="A", qty=2, reference="r1")
+        assert manager.hook.commerce_reserve(sku="B", qty=1, reference="r2")
+        assert manager.hook.commerce_reserve(sku="A", qty=1, reference="r3")
+        assert manager.hook.commerce_find_or_create_customer(store_view="default", email="c@example.com", name="C")
+        create(manager, ("A", 1), increment_id="EXISTING-1", deduct_stock=False)
+    drafts = [
+        draft(("A", 2), reservation_reference="r1"),
+        draft(("GHOST", 1)),
+        draft(("A", 2), ("B", 1), increment_id="AMZ-1"),
+        draft(("A", 2), reservation_reference="r3"),  # 1 left: the drafts before took 4
+        draft(("B", 1), increment_id="AMZ-1"),  # used by an earlier draft of the batch
+        draft(("A", 1), ("FREE", 5), deduct_stock=False),
+        draft(("OFF", 1)),
+        draft(("B", 1), status="teleported"),
+        draft(("A", 1), increment_id="EXISTING-1"),  # used by an order from before
+        draft(("A", 1), ("A", 1)),  # two lines, one product: 2 units against 1 left
+        draft(("A", 1), status="amazon_ready", customer_id="1"),
+        draft(("B", 2), reservation_reference="r2", store_view="fr"),
+        draft(),
+        draft(("A", 1), store_view="mars"),
+        draft(("B", 1), deduct_stock=False, increment_id="AMZ-2"),
+        draft(("A", 1), deduct_stock=False, customer_id="abc"),
+        draft(("A", 1)),  # nothing left
+    ]
+
+    one_by_one: list[CommerceOrderRef | str] = []
+    for each in drafts:
+        try:
+            one_by_one.append(pm.hook.commerce_create_order(draft=each))
+        except HostError as refusal:
+            one_by_one.append(str(refusal))
+    batch = [outcome(result) for result in create_all(twin_pm, drafts)]
+
+    assert batch == one_by_one
+    assert [isinstance(result, CommerceOrderRef) for result in batch] == [
+        True, False, True, False, False, True, False, False, False, False, True, True, False, False, True, False,
+        False,
+    ]  # fmt: skip
+    assert batch[3] == "not enough stock for A: 2 ordered, 1 on hand"
+    assert batch[4] == "increment id AMZ-1 is already used by another order"
+    assert batch[8] == "increment id EXISTING-1 is already used by another order"
+    assert batch[16] == "not enough stock for A: 1 ordered, 0 on hand"
+    skus = ["A", "B", "FREE", "OFF"]
+    assert host_state(twin_host, twin_db, skus) == host_state(host, db, skus)
+    a, b = twin_host.product("A"), twin_host.product("B")
+    assert a is not None and (a.qty, a.reserved) == (0, 1)  # r3's draft was refused, so r3 still holds
+    assert b is not None and (b.qty, b.reserved) == (0, 0)
+    assert reservations_left(twin_db) == [("r3", "A", 1)]
+
+
+def test_a_refused_draft_in_the_middle_of_a_batch_leaves_nothing_behind(
+    host: ReferenceHost, pm: pluggy.PluginManager, db: Database
+) -> None:
+    host.add_product("A", qty=10)
+    host.add_product("B", qty=10)
+    assert pm.hook.commerce_reserve(sku="B", qty=2, reference="refused")
+    first, refused, last = create_all(
+        pm,
+        [
+            draft(("A", 1), amazon_order_id="first"),
+            draft(("B", 2), ("GHOST", 1), reservation_reference="refused", increment_id="R-1"),
+            draft(("B", 3), amazon_order_id="last"),
+        ],
+    )
+    assert isinstance(refused, HostError) and str(refused) == "no product with SKU GHOST"
+    assert isinstance(first, CommerceOrderRef) and isinstance(last, CommerceOrderRef)
+    assert (first.increment_id, last.increment_id) == ("000000001", "000000002")
+    orders = host.orders()
+    assert [(o.amazon_order_id, [(i.sku, i.qty) for i in o.items]) for o in orders] == [
+        ("first", [("A", 1)]),
+        ("last", [("B", 3)]),
+    ]
+    b = host.product("B")
+    assert b is not None and (b.qty, b.reserved) == (7, 2)  # the refused draft's reservation still holds
+    assert reservations_left(db) == [("refused", "B", 2)]
+    assert create(pm, ("A", 1), increment_id="R-1").increment_id == "R-1"  # its increment id was never taken
+
+
+def test_a_batch_never_oversells_across_its_drafts(host: ReferenceHost, pm: pluggy.PluginManager) -> None:
+    host.add_product("A", qty=5)
+    results = create_all(
+        pm,
+        [
+            draft(("A", 2)),
+            draft(("A", 2)),
+            draft(("A", 2)),  # 1 left
+            draft(("A", 4), deduct_stock=False),  # takes nothing, so is not limited by stock
+            draft(("A", 1)),
+            draft(("A", 1)),
+        ],
+    )
+    assert [outcome(r) if isinstance(r, HostError) else "created" for r in results] == [
+        "created",
+        "created",
+        "not enough stock for A: 2 ordered, 1 on hand",
+        "created",
+        "created",
+        "not enough stock for A: 1 ordered, 0 on hand",
+    ]
+    assert host.salable_qty("A") == 0
+    product = host.product("A")
+    assert product is not None and product.qty == 0
+
+
+def test_concurrent_batches_never_oversell(host: ReferenceHost, pm: pluggy.PluginManager, db: Database) -> None:
+    """Two importers' batches, each in its own unit of work, compete for the same product."""
+    host.add_product("A", qty=10)
+    created: list[int] = []
+    errors: list[BaseException] = []
+
+    def importer() -> None:
+        try:
+            with db.transaction():
+                results = create_all(pm, [draft(("A", 2)) for _ in range(4)])
+            created.append(sum(isinstance(r, CommerceOrderRef) for r in results))
+        except BaseException as exc:  # pragma: no cover - reported by the assertion below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=importer) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert sorted(created) == [1, 4]
+    product = host.product("A")
+    assert product is not None and product.qty == 0
+    assert len({o.increment_id for o in host.orders()}) == 5
+
+
+def test_a_batch_converts_each_created_drafts_reservation(host: ReferenceHost, pm: pluggy.PluginManager) -> None:
+    host.add_product("A", qty=10)
+    host.add_product("B", qty=10)
+    assert pm.hook.commerce_reserve(sku="A", qty=3, reference="r1")
+    assert pm.hook.commerce_reserve(sku="B", qty=1, reference="r1")
+    assert pm.hook.commerce_reserve(sku="A", qty=2, reference="r2")
+    assert pm.hook.commerce_reserve(sku="B", qty=2, reference="r4")
+    assert pm.hook.commerce_reserve(sku="A", qty=1, reference="other")
+    results = create_all(
+        pm,
+        [
+            draft(("A", 3), ("B", 1), reservation_reference="r1"),
+            draft(("A", 20), reservation_reference="r2"),  # refused: r2 stays
+            draft(("B", 2), reservation_reference="r4", deduct_stock=False),  # only the reservation goes
+        ],
+    )
+    assert [isinstance(r, CommerceOrderRef) for r in results] == [True, False, True]
+    a, b = host.product("A"), host.product("B")
+    assert a is not None and (a.qty, a.reserved) == (7, 3)
+    assert b is not None and (b.qty, b.reserved) == (9, 0)
+    assert pm.hook.commerce_release(reference="r1") == 0
+    assert pm.hook.commerce_release(reference="r4") == 0
+    assert pm.hook.commerce_release(reference="r2") == 2
+    assert pm.hook.commerce_release(reference="other") == 1
+
+
+def test_duplicate_increment_ids_within_a_batch_and_against_existing_orders(
+    host: ReferenceHost, pm: pluggy.PluginManager
+) -> None:
+    host.add_product("A", qty=5)
+    create(pm, ("A", 1), increment_id="X-0")
+    results = create_all(
+        pm,
+        [
+            draft(("A", 1), increment_id="X-1"),
+            draft(("A", 1), increment_id="X-1"),
+            draft(("A", 9), increment_id="X-2"),  # refused for stock, so X-2 stays free...
+            draft(("A", 1), increment_id="X-2"),  # ...for this one
+            draft(("A", 1), increment_id="X-0"),
+            draft(("A", 1)),
+        ],
+    )
+    assert [outcome(r) if isinstance(r, HostError) else r.increment_id for r in results] == [
+        "X-1",
+        "increment id X-1 is already used by another order",
+        "not enough stock for A: 9 ordered, 3 on hand",
+        "X-2",
+        "increment id X-0 is already used by another order",
+        "000000004",
+    ]
+    assert [o.increment_id for o in host.orders()] == ["X-0", "X-1", "X-2", "000000004"]
+    assert host.salable_qty("A") == 1
+
+
+def test_a_default_increment_id_taken_by_an_explicit_one_refuses_only_that_draft(
+    host: ReferenceHost, pm: pluggy.PluginManager
+) -> None:
+    """The INSERT's own conflict check, behind the look-up of explicit ids, refuses without aborting anything."""
+    host.add_product("A", qty=10)
+    create(pm, ("A", 1), increment_id="000000003")  # order id 1
+    results = create_all(pm, [draft(("A", 1)), draft(("A", 2)), draft(("A", 3))])  # order ids 2, 3, 4
+    assert [outcome(r) if isinstance(r, HostError) else r.increment_id for r in results] == [
+        "000000002",
+        "increment id 000000003 is already used by another order",
+        "000000004",
+    ]
+    assert [(o.increment_id, [i.qty for i in o.items]) for o in host.orders()] == [
+        ("000000003", [1]),
+        ("000000002", [1]),
+        ("000000004", [3]),
+    ]
+    assert host.salable_qty("A") == 5  # the refused draft's 2 units were not taken
+
+
+def test_create_orders_takes_the_same_statements_for_10_drafts_as_for_100(
+    host: ReferenceHost, pm: pluggy.PluginManager, db: Database
+) -> None:
+    skus = [f"P{n}" for n in range(20)]
+    for sku in skus:
+        host.add_product(sku, qty=1000)
+    create(pm, ("P0", 1))  # warm the status cache
+
+    def page(size: int, tag: str, **overrides: Any) -> list[CommerceOrderDraft]:
+        return [
+            draft((skus[n % 20], 1), (skus[(n + 7) % 20], 2), amazon_order_id=f"{tag}-{n}", **overrides)
+            for n in range(size)
+        ]
+
+    def reserved_page(size: int, tag: str) -> list[CommerceOrderDraft]:
+        drafts = [
+            draft(
+                (skus[n % 20], 1),
+                (skus[(n + 7) % 20], 2),
+                increment_id=f"{tag}-{n}",
+                reservation_reference=f"amazon:{tag}:{n}",
+            )
+            for n in range(size)
+        ]
+        for each in drafts:
+            for item in each.items:
+                assert pm.hook.commerce_reserve(sku=item.sku, qty=item.qty, reference=each.reservation_reference)
+        return drafts
+
+    def statements(drafts: list[CommerceOrderDraft]) -> int:
+        results: list[object] = []
+        count = count_statements(db, lambda: results.extend(create_all(pm, drafts)))
+        assert all(isinstance(r, CommerceOrderRef) for r in results)
+        return count
+
+    # lock, take ids, insert orders, insert items, adjust stock
+    assert statements(page(10, "a")) == statements(page(100, "b")) == 5
+    # ... and look up the explicit increment ids, take the reservations
+    assert statements(reserved_page(10, "c")) == statements(reserved_page(100, "d")) == 7
+    assert statements(page(100, "e", deduct_stock=False)) == 4  # nothing to adjust
+    assert count_statements(db, lambda: create_all(pm, [])) == 0
+    assert count_statements(db, lambda: create_all(pm, [draft(("GHOST", 1)), draft()])) == 1  # the lock only
+    assert reservations_left(db) == []
+    assert len(host.orders()) == 1 + 10 + 100 + 10 + 100 + 100
+
+
+def test_find_products_and_salable_qtys_answer_for_present_skus_in_one_statement(
+    host: ReferenceHost, pm: pluggy.PluginManager, db: Database
+) -> None:
+    host.add_product("A", qty=10, name="Alpha")
+    host.add_product("OFF", qty=4, enabled=False)
+    host.add_product("FREE", qty=0, manage_stock=False)
+    host.add_product("LOW", qty=5)
+    assert pm.hook.commerce_reserve(sku="A", qty=3, reference="r")
+    assert pm.hook.commerce_reserve(sku="LOW", qty=5, reference="r")
+    host.set_stock("LOW", 2)  # below what is reserved
+
+    found = pm.hook.commerce_find_products(skus=["A", "FREE", "GHOST", "OFF"], store_view="default")
+    assert found == {
+        "A": Product(sku="A", name="Alpha", enabled=True, manage_stock=True),
+        "FREE": Product(sku="FREE", name="FREE", enabled=True, manage_stock=False),
+        "OFF": Product(sku="OFF", name="OFF", enabled=False, manage_stock=True),
+    }
+    for sku, product in found.items():
+        assert pm.hook.commerce_find_product(sku=sku, store_view="default") == product
+    salable = pm.hook.commerce_salable_qtys(skus=["A", "GHOST", "LOW", "OFF"], store_view="default")
+    assert salable == {"A": 7, "LOW": 0, "OFF": 4}
+    for sku, qty in salable.items():
+        assert pm.hook.commerce_salable_qty(sku=sku, store_view="default") == qty
+
+    skus = [f"S{n}" for n in range(50)] + ["A"]
+    assert count_statements(db, lambda: pm.hook.commerce_find_products(skus=skus, store_view="default")) == 1
+    assert count_statements(db, lambda: pm.hook.commerce_salable_qtys(skus=skus, store_view="default")) == 1
+    assert pm.hook.commerce_find_products(skus=[], store_view="default") == {}
+    assert pm.hook.commerce_salable_qtys(skus=[], store_view="default") == {}
+    assert count_statements(db, lambda: pm.hook.commerce_find_products(skus=[], store_view="default")) == 0
+    assert count_statements(db, lambda: pm.hook.commerce_salable_qtys(skus=[], store_view="default")) == 0
 
 
 @pytest.fixture
@@ -638,7 +995,16 @@ def pg_db() -> Iterator[Database]:
 
 
 @pytest.mark.postgres
-def test_salable_qty_locks_the_row_until_the_unit_of_work_ends(pg_db: Database, pm: pluggy.PluginManager) -> None:
+@pytest.mark.parametrize(
+    "read_salable",
+    [
+        pytest.param(lambda pm: pm.hook.commerce_salable_qty(sku="A", store_view="default"), id="one"),
+        pytest.param(lambda pm: pm.hook.commerce_salable_qtys(skus=["A"], store_view="default")["A"], id="many"),
+    ],
+)
+def test_salable_qty_locks_the_row_until_the_unit_of_work_ends(
+    pg_db: Database, pm: pluggy.PluginManager, read_salable: Callable[[pluggy.PluginManager], int]
+) -> None:
     db = pg_db
     host = ReferenceHost(db, pm, clock=Clock(), store_views=STORE_VIEWS)
     host.create_schema()
@@ -656,7 +1022,7 @@ def test_salable_qty_locks_the_row_until_the_unit_of_work_ends(pg_db: Database, 
                 outcome.append("blocked")
 
     with db.transaction():
-        assert pm.hook.commerce_salable_qty(sku="A", store_view="default") == 1
+        assert read_salable(pm) == 1
         worker = threading.Thread(target=other_importer)
         worker.start()
         worker.join()

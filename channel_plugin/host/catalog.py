@@ -26,9 +26,16 @@ _COLUMNS = (
     products.c.reserved,
 )
 _FIND = select(*_COLUMNS).where(products.c.sku == bindparam("sku"))
+_FIND_MANY = select(*_COLUMNS).where(products.c.sku.in_(bindparam("skus", expanding=True)))
 _SALABLE = select(products.c.qty - products.c.reserved).where(products.c.sku == bindparam("sku"))
 # SQLite renders no FOR UPDATE; there BEGIN IMMEDIATE has already serialised every writer.
 _SALABLE_LOCKED = _SALABLE.with_for_update()
+_SALABLE_MANY_LOCKED = (
+    select(products.c.sku, products.c.qty - products.c.reserved)
+    .where(products.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(products.c.sku)
+    .with_for_update()
+)
 # Sorted so that two transactions locking overlapping SKUs take the locks in one order and cannot deadlock.
 _LOCK_MANY = (
     select(*_COLUMNS)
@@ -61,11 +68,24 @@ _TAKE_RESERVATIONS = (
     .where(reservations.c.reference == bindparam("reference"))
     .returning(reservations.c.sku, reservations.c.qty)
 )
+_TAKE_MANY_RESERVATIONS = (
+    delete(reservations)
+    .where(reservations.c.reference.in_(bindparam("references", expanding=True)))
+    .returning(reservations.c.sku, reservations.c.qty)
+)
 
 
 def find(conn: Connection, sku: str) -> ProductView | None:
     row = conn.execute(_FIND, {"sku": sku}).first()
     return None if row is None else _view(row)
+
+
+def find_many(conn: Connection, skus: Iterable[str]) -> dict[str, ProductView]:
+    """The named products in one statement; unknown SKUs are simply absent."""
+    wanted = list(skus)
+    if not wanted:
+        return {}
+    return {row[0]: _view(row) for row in conn.execute(_FIND_MANY, {"skus": wanted}).all()}
 
 
 def salable(conn: Connection, sku: str, *, lock: bool) -> int | None:
@@ -78,10 +98,21 @@ def salable(conn: Connection, sku: str, *, lock: bool) -> int | None:
     return None if value is None else max(0, int(value))
 
 
+def salable_many_locked(conn: Connection, skus: Iterable[str]) -> dict[str, int]:
+    """``salable`` with ``lock`` for many SKUs in one statement, locked in SKU order; unknown SKUs are absent."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    rows = conn.execute(_SALABLE_MANY_LOCKED, {"skus": wanted}).all()
+    return {sku: max(0, int(value)) for sku, value in rows}
+
+
 def lock_products(conn: Connection, skus: Iterable[str]) -> dict[str, ProductView]:
     """The named products, locked until the unit of work ends; unknown SKUs are simply absent."""
-    rows = conn.execute(_LOCK_MANY, {"skus": sorted(set(skus))})
-    return {row.sku: _view(row) for row in rows}
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    return {row[0]: _view(row) for row in conn.execute(_LOCK_MANY, {"skus": wanted}).all()}
 
 
 def add(conn: Connection, *, sku: str, name: str, qty: int, enabled: bool, manage_stock: bool) -> None:
@@ -134,6 +165,16 @@ def take_reservations(conn: Connection, reference: str) -> Counter[str]:
     return taken
 
 
+def take_many_reservations(conn: Connection, references: Iterable[str]) -> Counter[str]:
+    """``take_reservations`` for several references in one statement: units per SKU over all of them."""
+    taken: Counter[str] = Counter()
+    wanted = list(references)
+    if wanted:
+        for sku, qty in conn.execute(_TAKE_MANY_RESERVATIONS, {"references": wanted}):
+            taken[sku] += qty
+    return taken
+
+
 def release(conn: Connection, reference: str) -> int:
     taken = take_reservations(conn, reference)
     adjust(conn, reserved_delta={sku: -qty for sku, qty in taken.items()})
@@ -163,11 +204,5 @@ def _require_one_row(rowcount: int, sku: str) -> None:
 
 
 def _view(row: Row[*tuple[Any, ...]]) -> ProductView:
-    return ProductView(
-        sku=row.sku,
-        name=row.name,
-        enabled=row.enabled,
-        manage_stock=row.manage_stock,
-        qty=row.qty,
-        reserved=row.reserved,
-    )
+    """``row`` holds ``_COLUMNS``, which are ProductView's fields in order."""
+    return ProductView(*row)

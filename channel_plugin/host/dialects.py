@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, String, Table, cast, func, select
+from sqlalchemy import Connection, Integer, Select, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -23,21 +23,33 @@ def insert_or_ignore(table: Table, conflict_columns: Sequence[str], *, is_sqlite
     return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
 
-def next_order_id(*, is_sqlite: bool) -> ColumnElement[int]:
-    """The next order id as an expression, so the INSERT using it can also derive the increment id from it.
+class OrderIds:
+    """Allocates the ids of the next ``n`` orders in one statement, before they are inserted.
 
-    PostgreSQL draws from a sequence (no lock, safe for concurrent importers). SQLite takes ``max(id) + 1``,
-    which is safe because its writers are serialised by ``BEGIN IMMEDIATE``; ``max`` of the primary key is one
-    index seek.
+    Taking them up front lets the caller derive each default increment id from its id in Python and insert a
+    whole batch of orders, and then their items, without reading anything back in between.
+
+    PostgreSQL draws them from the sequence (no lock, safe for concurrent importers; another importer's ids
+    may interleave, and an id whose INSERT is skipped is never reused, as with any sequence). SQLite takes
+    ``max(id) + 1 .. max(id) + n``, which is safe because its writers are serialised by ``BEGIN IMMEDIATE``;
+    ``max`` of the primary key is one index seek.
     """
-    if is_sqlite:
-        return select(func.coalesce(func.max(orders.c.id), 0) + 1).scalar_subquery()
-    return order_id_seq.next_value()
 
+    def __init__(self, *, is_sqlite: bool) -> None:
+        self._is_sqlite = is_sqlite
+        self._stmt: Select[int] = (
+            select(func.coalesce(func.max(orders.c.id), 0))
+            if is_sqlite
+            else select(order_id_seq.next_value()).select_from(
+                func.generate_series(1, bindparam("n", type_=Integer))
+            )
+        )
 
-def zero_padded(number: ColumnElement[int], width: int, *, is_sqlite: bool) -> ColumnElement[str]:
-    """``number`` as text, left-padded with zeros to ``width`` digits, never truncated when it is longer."""
-    if is_sqlite:
-        return func.printf(f"%0{width}d", number, type_=String)
-    text = cast(number, String)
-    return func.lpad(text, func.greatest(width, func.length(text)), "0", type_=String)
+    def take(self, conn: Connection, n: int) -> list[int]:
+        """``n`` new order ids, ascending."""
+        if n <= 0:
+            return []
+        if self._is_sqlite:
+            top = conn.execute(self._stmt).scalar_one()
+            return list(range(top + 1, top + n + 1))
+        return sorted(conn.execute(self._stmt, {"n": n}).scalars())

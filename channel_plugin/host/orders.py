@@ -1,26 +1,28 @@
-"""Commerce orders: created from the plugin's draft, canceled and completed (reading them is order_reads).
+"""Commerce orders: created from the plugin's drafts, canceled and completed (reading them is order_reads).
 
-Creation is the hot path (a benchmark pushes tens of thousands of orders through it), so it is a fixed handful
-of prebuilt statements: lock and check the products, insert the order, insert its items, take the reservation,
-and one batch of stock changes. Every check runs before the first write, so a HostError leaves nothing behind
-even if the caller chose to swallow it.
+Creation is the hot path (a benchmark pushes tens of thousands of orders through it), so a whole page of drafts
+is created with a fixed handful of prebuilt, set-based statements however many drafts it holds: lock every
+product the page needs, look up the explicit increment ids it uses, take the new order ids, insert the orders,
+insert their items, take the converted reservations, and one batch of stock changes. Every draft is checked,
+in page order and against what the drafts before it took, before the first write, so a refused draft leaves
+nothing behind even if the caller chose to swallow its HostError.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, func, insert, select, true, update
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy import Connection, Integer, String, TypeDecorator, bindparam, insert, literal_column, select, update
+from sqlalchemy.types import NullType
 
 from channel_plugin.domain.model import CommerceOrderDraft, CommerceOrderRef
 from channel_plugin.errors import HostError
 from channel_plugin.host import catalog
 from channel_plugin.host.customers import StoreViews
-from channel_plugin.host.dialects import insert_or_ignore, next_order_id, zero_padded
+from channel_plugin.host.dialects import OrderIds, insert_or_ignore
 from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.schema import (
     CANCELED,
@@ -36,7 +38,16 @@ from channel_plugin.host.views import OrderView, ProductView
 
 INCREMENT_ID_DIGITS = 9
 
-_INSERT_ITEMS = insert(order_items)
+# The default increment id: the order id zero-padded to nine digits, never truncated when it is longer.
+_padded = f"{{:0{INCREMENT_ID_DIGITS}d}}".format
+
+# Constants live in the statement rather than in every row's parameters: an executemany binds (and converts)
+# each parameter of each row, which is most of what a page of orders costs in Python.
+_INSERT_ITEMS = insert(order_items).values(qty_canceled=literal_column("0", Integer))
+_USED_INCREMENT_IDS = select(orders.c.increment_id).where(
+    orders.c.increment_id.in_(bindparam("increment_ids", expanding=True))
+)
+_EXISTING_ORDERS = select(orders.c.id).where(orders.c.id.in_(bindparam("ids", expanding=True)))
 _SET_STATE = (
     update(orders)
     .where(orders.c.id == bindparam("b_id"))
@@ -47,20 +58,21 @@ _CANCEL_ITEMS = (
     .where(order_items.c.id == bindparam("b_id"))
     .values(qty_canceled=order_items.c.qty_canceled + bindparam("b_qty"))
 )
-_DRAFT_FIELDS = (
-    "store_view",
-    "state",
-    "status",
-    "customer_id",
-    "customer_email",
-    "customer_name",
-    "currency",
-    "grand_total",
-    "amazon_order_id",
-    "stock_deducted",
-    "created_at",
-    "updated_at",
-)
+
+
+class _Converted(TypeDecorator[Any]):
+    """A parameter already converted by its column type's bind processor, bound as it is (no cast, no processor).
+
+    An order's two timestamps are one value for the whole page: converting it once instead of twice per row
+    is a tenth of what creating a page of orders costs on SQLite.
+    """
+
+    impl = NullType
+    cache_ok = True
+
+
+# index in the page, draft, status, customer primary key, units per SKU
+_Plan = tuple[int, CommerceOrderDraft, str, int | None, dict[str, int]]
 
 
 class Orders:
@@ -75,62 +87,164 @@ class Orders:
         self._statuses = statuses
         self._store_views = store_views
         self._clock = clock
-        self._insert_order = _order_insert(is_sqlite=is_sqlite)
+        self._order_ids = OrderIds(is_sqlite=is_sqlite)
+        # A duplicate increment id that slipped past the check (a concurrent importer, or a default increment
+        # id equal to an explicit one) inserts nothing rather than aborting the caller's unit of work. No
+        # RETURNING: a plain executemany is the cheapest way in, and its row count says whether all went in.
+        self._insert_orders = insert_or_ignore(orders, ["increment_id"], is_sqlite=is_sqlite).values(
+            state=literal_column(f"'{PROCESSING}'", String),
+            created_at=bindparam("now", type_=_Converted()),
+            updated_at=bindparam("now", type_=_Converted()),
+        ).execution_options(preserve_rowcount=True)  # psycopg's executemany row count is dropped without it
+        self._convert_time: Callable[[Any], Any] | None = None
 
     def create(self, conn: Connection, draft: CommerceOrderDraft) -> CommerceOrderRef:
-        """Create the order; a reservation reference's reserved units become this order's own deduction."""
-        status = draft.status or DEFAULT_STATUS[PROCESSING]
-        self._check_opening_status(conn, status)
-        self._store_views.website_of(draft.store_view)
-        wanted = _units_by_sku(draft)
-        stock = catalog.lock_products(conn, wanted)
-        _check_sellable(wanted, stock, deduct=draft.deduct_stock)
+        """Create one order: ``create_many`` with one draft, raising its HostError when refused."""
+        (result,) = self.create_many(conn, [draft])
+        if isinstance(result, HostError):
+            raise result
+        return result
 
-        now = self._clock()
-        row = conn.execute(
-            self._insert_order,
-            {
-                "increment_id": draft.increment_id,
-                "store_view": draft.store_view,
-                "state": PROCESSING,
-                "status": status,
-                "customer_id": _customer_pk(draft.customer_id),
-                "customer_email": draft.customer_email,
-                "customer_name": draft.customer_name,
-                "currency": draft.currency,
-                "grand_total": draft.grand_total,
-                "amazon_order_id": draft.amazon_order_id,
-                "stock_deducted": draft.deduct_stock,
-                "created_at": now,
-                "updated_at": now,
-            },
-        ).first()
-        if row is None:
-            raise HostError(f"increment id {draft.increment_id} is already used by another order")
-        order_id, increment_id = row
-        conn.execute(
-            _INSERT_ITEMS,
-            [
+    def create_many(
+        self, conn: Connection, drafts: Sequence[CommerceOrderDraft]
+    ) -> list[CommerceOrderRef | HostError]:
+        """Create every acceptable draft; one entry per draft, in order: its order, or the HostError refusing it.
+
+        The outcome is the one creating the drafts one by one in this order would give: a draft sees the stock
+        the accepted drafts before it took and the increment ids they used, and a refused draft takes nothing.
+        Each draft's reservation reference is released in the same step, so its reserved units become the order's
+        own deduction and are never counted twice. Nothing here runs SQL per draft.
+        """
+        results: list[CommerceOrderRef | HostError | None] = [None] * len(drafts)
+        candidates: list[tuple[int, CommerceOrderDraft, str, dict[str, int]]] = []
+        skus: set[str] = set()
+        explicit: set[str] = set()
+        refused_statuses: dict[str, str | None] = {}  # a status the registry lacks is looked up once per call
+        for index, draft in enumerate(drafts):
+            status = draft.status or DEFAULT_STATUS[PROCESSING]
+            try:
+                if status not in refused_statuses:
+                    refused_statuses[status] = self._opening_status_problem(conn, status)
+                if (problem := refused_statuses[status]) is not None:
+                    raise HostError(problem)
+                self._store_views.website_of(draft.store_view)
+                units = _units_by_sku(draft)
+            except HostError as refusal:
+                results[index] = refusal
+                continue
+            candidates.append((index, draft, status, units))
+            skus.update(units)
+            if draft.increment_id is not None:
+                explicit.add(draft.increment_id)
+        if not candidates:
+            return results  # type: ignore[return-value]  # every entry is a refusal
+
+        stock = catalog.lock_products(conn, skus)
+        used: set[str] = set()
+        if explicit:
+            used.update(conn.execute(_USED_INCREMENT_IDS, {"increment_ids": sorted(explicit)}).scalars())
+        # Stock left for the next draft, of the stock-managed products only.
+        on_hand = {sku: product.qty for sku, product in stock.items() if product.manage_stock}
+        accepted: list[_Plan] = []
+        for index, draft, status, units in candidates:
+            try:
+                _check_sellable(units, stock, on_hand, deduct=draft.deduct_stock)
+                customer_pk = _customer_pk(draft.customer_id)
+                increment_id = draft.increment_id
+                if increment_id is not None:
+                    if increment_id in used:
+                        raise _already_used(increment_id)
+                    used.add(increment_id)
+            except HostError as refusal:
+                results[index] = refusal
+                continue
+            if draft.deduct_stock:
+                for sku, qty in units.items():
+                    if sku in on_hand:
+                        on_hand[sku] -= qty
+            accepted.append((index, draft, status, customer_pk, units))
+        if accepted:
+            sold = {sku: left - stock[sku].qty for sku, left in on_hand.items() if left != stock[sku].qty}
+            self._write(conn, accepted, stock, sold, results)
+        return results  # type: ignore[return-value]  # every entry is now a refusal or a created order
+
+    def _write(
+        self,
+        conn: Connection,
+        accepted: list[_Plan],
+        stock: dict[str, ProductView],
+        sold: dict[str, int],
+        results: list[CommerceOrderRef | HostError | None],
+    ) -> None:
+        """Insert the accepted drafts' orders and items, take their reservations and deduct what they sold."""
+        now = self._time_converter(conn)(self._clock())
+        ids = self._order_ids.take(conn, len(accepted))
+        increment_ids = []
+        rows = []
+        for order_id, (_, draft, status, customer_pk, _) in zip(ids, accepted, strict=True):
+            increment_id = _padded(order_id) if draft.increment_id is None else draft.increment_id
+            increment_ids.append(increment_id)
+            rows.append(
                 {
-                    "order_id": order_id,
-                    "sku": item.sku,
-                    "name": item.name or stock[item.sku].name,
-                    "qty": item.qty,
-                    "qty_shipped": item.qty_shipped,
-                    "qty_canceled": 0,
-                    "unit_price": item.unit_price,
+                    "id": order_id,
+                    "increment_id": increment_id,
+                    "store_view": draft.store_view,
+                    "status": status,
+                    "customer_id": customer_pk,
+                    "customer_email": draft.customer_email,
+                    "customer_name": draft.customer_name,
+                    "currency": draft.currency,
+                    "grand_total": draft.grand_total,
+                    "amazon_order_id": draft.amazon_order_id,
+                    "stock_deducted": draft.deduct_stock,
+                    "now": now,
                 }
-                for item in draft.items
-            ],
-        )
-        released = (
-            catalog.take_reservations(conn, draft.reservation_reference)
-            if draft.reservation_reference
-            else {}
-        )
-        sold = {sku: -qty for sku, qty in wanted.items() if draft.deduct_stock and stock[sku].manage_stock}
+            )
+        all_in = conn.execute(self._insert_orders, rows).rowcount == len(rows)
+        # Rare: an increment id was taken after the check (a concurrent importer, or a default increment id equal
+        # to an explicit one); the ids are this call's own, so they tell which rows went in.
+        inserted = set(ids) if all_in else set(conn.execute(_EXISTING_ORDERS, {"ids": ids}).scalars())
+
+        items = []
+        references = set()
+        for order_id, increment_id, (index, draft, status, _, units) in zip(ids, increment_ids, accepted, strict=True):
+            if order_id not in inserted:
+                results[index] = _already_used(increment_id)
+                if draft.deduct_stock:
+                    for sku, qty in units.items():
+                        if sku in sold:
+                            sold[sku] += qty
+                continue
+            results[index] = CommerceOrderRef(
+                id=str(order_id), increment_id=increment_id, status=status, state=PROCESSING
+            )
+            for item in draft.items:
+                items.append(
+                    {
+                        "order_id": order_id,
+                        "sku": item.sku,
+                        "name": item.name or stock[item.sku].name,
+                        "qty": item.qty,
+                        "qty_shipped": item.qty_shipped,
+                        "unit_price": item.unit_price,
+                    }
+                )
+            if draft.reservation_reference:
+                references.add(draft.reservation_reference)
+        if not items:
+            return
+        conn.execute(_INSERT_ITEMS, items)
+        released = catalog.take_many_reservations(conn, sorted(references))
         catalog.adjust(conn, qty_delta=sold, reserved_delta={sku: -qty for sku, qty in released.items()})
-        return CommerceOrderRef(id=str(order_id), increment_id=increment_id, status=status, state=PROCESSING)
+
+    def _time_converter(self, conn: Connection) -> Callable[[Any], Any]:
+        """What binding a timestamp column does to a value on this connection's dialect, done once per page."""
+        if self._convert_time is None:
+            column_type = orders.c.created_at.type
+            self._convert_time = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect) or (
+                lambda value: value
+            )
+        return self._convert_time
 
     def cancel(self, conn: Connection, order_id: str) -> list[str] | None:
         """Cancel what has not shipped and put its stock back; None when the order was already canceled.
@@ -166,14 +280,14 @@ class Orders:
             raise HostError(f"order {order.increment_id} is {order.state} and cannot be completed")
         self._set_state(conn, order, COMPLETE)
 
-    def _check_opening_status(self, conn: Connection, status: str) -> None:
+    def _opening_status_problem(self, conn: Connection, status: str) -> str | None:
+        """Why a new order cannot start in ``status``, or None when it can."""
         state = self._statuses.state_of(conn, status)
         if state is None:
-            raise HostError(f"unknown order status {status}")
+            return f"unknown order status {status}"
         if state in FINAL_STATES:
-            raise HostError(
-                f"order status {status} belongs to the {state} state; a new order cannot start there"
-            )
+            return f"order status {status} belongs to the {state} state; a new order cannot start there"
+        return None
 
     def _set_state(self, conn: Connection, order: OrderView, state: str) -> None:
         conn.execute(
@@ -187,55 +301,39 @@ class Orders:
         )
 
 
-def _order_insert(*, is_sqlite: bool) -> ReturningInsert[*tuple[Any, ...]]:
-    """INSERT ... SELECT that allocates the id and derives the default increment id from it in one statement.
-
-    A duplicate increment id (the AMAZON order number setting) inserts nothing, which ``create`` turns into a
-    HostError instead of an IntegrityError that would abort the caller's transaction on PostgreSQL.
-    """
-    allocated = select(next_order_id(is_sqlite=is_sqlite).label("id")).subquery("allocated")
-    increment_id = func.coalesce(
-        bindparam("increment_id", type_=String),
-        zero_padded(allocated.c.id, INCREMENT_ID_DIGITS, is_sqlite=is_sqlite),
-    )
-    values = select(
-        allocated.c.id,
-        increment_id,
-        *(bindparam(name, type_=orders.c[name].type) for name in _DRAFT_FIELDS),
-    ).where(true())  # SQLite needs a WHERE to tell the upsert's ON from a join's ON after INSERT ... SELECT
-    return (
-        insert_or_ignore(orders, ["increment_id"], is_sqlite=is_sqlite)
-        .from_select(["id", "increment_id", *_DRAFT_FIELDS], values)
-        .returning(orders.c.id, orders.c.increment_id)
-    )
-
-
-def _units_by_sku(draft: CommerceOrderDraft) -> Counter[str]:
+def _units_by_sku(draft: CommerceOrderDraft) -> dict[str, int]:
     """Units per SKU: two Amazon lines may resolve to one catalog product; stock is checked per product."""
     if not draft.items:
         raise HostError("an order needs at least one item")
-    units: Counter[str] = Counter()
+    units: dict[str, int] = {}
     for item in draft.items:
         if item.qty < 1 or not 0 <= item.qty_shipped <= item.qty:
             raise HostError(
                 f"invalid quantities for {item.sku}: {item.qty} ordered, {item.qty_shipped} shipped"
             )
-        units[item.sku] += item.qty
+        units[item.sku] = units.get(item.sku, 0) + item.qty
     return units
 
 
-def _check_sellable(wanted: Mapping[str, int], stock: Mapping[str, ProductView], *, deduct: bool) -> None:
+def _check_sellable(
+    units: dict[str, int], stock: dict[str, ProductView], on_hand: dict[str, int], *, deduct: bool
+) -> None:
+    """``on_hand`` is what the accepted drafts before this one left of each stock-managed product."""
     problems = []
-    for sku, qty in wanted.items():
+    for sku, qty in units.items():
         product = stock.get(sku)
         if product is None:
             problems.append(f"no product with SKU {sku}")
         elif not product.enabled:
             problems.append(f"product {sku} is disabled")
-        elif deduct and product.manage_stock and product.qty < qty:
-            problems.append(f"not enough stock for {sku}: {qty} ordered, {product.qty} on hand")
+        elif deduct and product.manage_stock and on_hand[sku] < qty:
+            problems.append(f"not enough stock for {sku}: {qty} ordered, {on_hand[sku]} on hand")
     if problems:
         raise HostError("; ".join(problems))
+
+
+def _already_used(increment_id: str) -> HostError:
+    return HostError(f"increment id {increment_id} is already used by another order")
 
 
 def _customer_pk(customer_id: str | None) -> int | None:

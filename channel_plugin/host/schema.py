@@ -100,8 +100,8 @@ order_statuses = Table(
     Column("state", String(32), nullable=False),
 )
 
-# The id comes from this sequence on PostgreSQL and from max(id) + 1 on SQLite (see dialects.next_order_id),
-# taken explicitly so that the default increment id can be derived from it in the same INSERT.
+# The id comes from this sequence on PostgreSQL and from max(id) + 1 on SQLite (see dialects.OrderIds), taken
+# before the INSERT so that the default increment id can be derived from it and a page's orders go in at once.
 order_id_seq = Sequence("host_orders_id_seq", metadata=metadata)
 
 orders = Table(

@@ -7,7 +7,7 @@ of them fires a lifecycle hook; the plugin asked for the change and already know
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from channel_plugin.domain.model import (
     CommerceOrderDraft,
@@ -16,6 +16,7 @@ from channel_plugin.domain.model import (
     Product,
     StoreView,
 )
+from channel_plugin.errors import HostError
 from channel_plugin.hookspecs import hookimpl
 from channel_plugin.host import catalog
 from channel_plugin.host.customers import Customers, StoreViews
@@ -56,6 +57,22 @@ class HostServices:
             return catalog.salable(conn, sku, lock=True)
 
     @hookimpl
+    def commerce_find_products(self, skus: Sequence[str], store_view: str) -> Mapping[str, Product] | None:
+        """One statement for the whole list; SKUs the catalog lacks are absent from the answer."""
+        with self._db.transaction(write=False) as conn:
+            found = catalog.find_many(conn, skus)
+        return {
+            sku: Product(sku=p.sku, name=p.name, enabled=p.enabled, manage_stock=p.manage_stock)
+            for sku, p in found.items()
+        }
+
+    @hookimpl
+    def commerce_salable_qtys(self, skus: Sequence[str], store_view: str) -> Mapping[str, int] | None:
+        """One statement locking every row in SKU order; SKUs the catalog lacks are absent from the answer."""
+        with self._db.transaction(write=False) as conn:
+            return catalog.salable_many_locked(conn, skus)
+
+    @hookimpl
     def commerce_reserve(self, sku: str, qty: int, reference: str) -> bool | None:
         with self._db.transaction() as conn:
             return catalog.reserve(conn, sku, qty, reference)
@@ -74,6 +91,14 @@ class HostServices:
     def commerce_create_order(self, draft: CommerceOrderDraft) -> CommerceOrderRef | None:
         with self._db.transaction() as conn:
             return self._orders.create(conn, draft)
+
+    @hookimpl
+    def commerce_create_orders(
+        self, drafts: Sequence[CommerceOrderDraft]
+    ) -> Sequence[CommerceOrderRef | HostError] | None:
+        """A fixed handful of statements however many drafts; a refused draft is a HostError entry, not a raise."""
+        with self._db.transaction() as conn:
+            return self._orders.create_many(conn, drafts)
 
     @hookimpl
     def commerce_cancel_order(self, order_id: str) -> bool | None:
