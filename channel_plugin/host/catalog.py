@@ -45,9 +45,7 @@ _LOCK_MANY = (
 )
 _INSERT = insert(products)
 _SET_STOCK = update(products).where(products.c.sku == bindparam("b_sku")).values(qty=bindparam("b_qty"))
-_SET_ENABLED = (
-    update(products).where(products.c.sku == bindparam("b_sku")).values(enabled=bindparam("b_enabled"))
-)
+_SET_ENABLED = update(products).where(products.c.sku == bindparam("b_sku")).values(enabled=bindparam("b_enabled"))
 _ADJUST = (
     update(products)
     .where(products.c.sku == bindparam("b_sku"))

@@ -20,9 +20,7 @@ DEFAULT_STORE_VIEWS = (
 _FIND = select(customers.c.id).where(
     customers.c.website == bindparam("website"), customers.c.email == bindparam("email")
 )
-_ALL = select(customers.c.id, customers.c.website, customers.c.email, customers.c.name).order_by(
-    customers.c.id
-)
+_ALL = select(customers.c.id, customers.c.website, customers.c.email, customers.c.name).order_by(customers.c.id)
 
 
 class StoreViews:
@@ -46,9 +44,7 @@ class Customers:
 
     def __init__(self, store_views: StoreViews, *, is_sqlite: bool) -> None:
         self._store_views = store_views
-        self._create = insert_or_ignore(customers, ["website", "email"], is_sqlite=is_sqlite).returning(
-            customers.c.id
-        )
+        self._create = insert_or_ignore(customers, ["website", "email"], is_sqlite=is_sqlite).returning(customers.c.id)
 
     def find_or_create(self, conn: Connection, store_view: str, email: str, name: str | None) -> str:
         """The customer's id; a concurrent creator of the same account wins and its id is returned.

@@ -40,9 +40,7 @@ class OrderIds:
         self._stmt: Select[int] = (
             select(func.coalesce(func.max(orders.c.id), 0))
             if is_sqlite
-            else select(order_id_seq.next_value()).select_from(
-                func.generate_series(1, bindparam("n", type_=Integer))
-            )
+            else select(order_id_seq.next_value()).select_from(func.generate_series(1, bindparam("n", type_=Integer)))
         )
 
     def take(self, conn: Connection, n: int) -> list[int]:

@@ -20,7 +20,7 @@ _ALL_ITEMS = select(order_items).order_by(order_items.c.order_id, order_items.c.
 
 def find_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderView | None:
     """The order with its items, locked until the unit of work ends when ``lock``."""
-    pk = _order_pk(order_id)
+    pk = order_pk(order_id)
     row = None if pk is None else conn.execute(_LOCKED_ORDER if lock else _ORDER, {"id": pk}).first()
     if row is None:
         return None
@@ -43,7 +43,7 @@ def all_orders(conn: Connection) -> list[OrderView]:
     return [_order_view(row, tuple(items[row.id])) for row in conn.execute(_ALL_ORDERS)]
 
 
-def _order_pk(order_id: str) -> int | None:
+def order_pk(order_id: str) -> int | None:
     return int(order_id) if order_id.isdigit() else None
 
 

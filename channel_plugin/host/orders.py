@@ -23,7 +23,7 @@ from channel_plugin.errors import HostError
 from channel_plugin.host import catalog
 from channel_plugin.host.customers import StoreViews
 from channel_plugin.host.dialects import OrderIds, insert_or_ignore
-from channel_plugin.host.order_reads import load_order
+from channel_plugin.host.order_reads import load_order, order_pk
 from channel_plugin.host.schema import (
     CANCELED,
     COMPLETE,
@@ -52,6 +52,11 @@ _SET_STATE = (
     update(orders)
     .where(orders.c.id == bindparam("b_id"))
     .values(state=bindparam("b_state"), status=bindparam("b_status"), updated_at=bindparam("b_now"))
+)
+_COMPLETE_OPEN = (
+    update(orders)
+    .where(orders.c.id == bindparam("b_id"), orders.c.state.not_in(sorted(FINAL_STATES)))
+    .values(state=COMPLETE, status=bindparam("b_status"), updated_at=bindparam("b_now"))
 )
 _CANCEL_ITEMS = (
     update(order_items)
@@ -91,11 +96,15 @@ class Orders:
         # A duplicate increment id that slipped past the check (a concurrent importer, or a default increment
         # id equal to an explicit one) inserts nothing rather than aborting the caller's unit of work. No
         # RETURNING: a plain executemany is the cheapest way in, and its row count says whether all went in.
-        self._insert_orders = insert_or_ignore(orders, ["increment_id"], is_sqlite=is_sqlite).values(
-            state=literal_column(f"'{PROCESSING}'", String),
-            created_at=bindparam("now", type_=_Converted()),
-            updated_at=bindparam("now", type_=_Converted()),
-        ).execution_options(preserve_rowcount=True)  # psycopg's executemany row count is dropped without it
+        self._insert_orders = (
+            insert_or_ignore(orders, ["increment_id"], is_sqlite=is_sqlite)
+            .values(
+                state=literal_column(f"'{PROCESSING}'", String),
+                created_at=bindparam("now", type_=_Converted()),
+                updated_at=bindparam("now", type_=_Converted()),
+            )
+            .execution_options(preserve_rowcount=True)
+        )  # psycopg's executemany row count is dropped without it
         self._convert_time: Callable[[Any], Any] | None = None
 
     def create(self, conn: Connection, draft: CommerceOrderDraft) -> CommerceOrderRef:
@@ -105,9 +114,7 @@ class Orders:
             raise result
         return result
 
-    def create_many(
-        self, conn: Connection, drafts: Sequence[CommerceOrderDraft]
-    ) -> list[CommerceOrderRef | HostError]:
+    def create_many(self, conn: Connection, drafts: Sequence[CommerceOrderDraft]) -> list[CommerceOrderRef | HostError]:
         """Create every acceptable draft; one entry per draft, in order: its order, or the HostError refusing it.
 
         The outcome is the one creating the drafts one by one in this order would give: a draft sees the stock
@@ -273,6 +280,16 @@ class Orders:
         return sorted(restock)
 
     def complete(self, conn: Connection, order_id: str) -> None:
+        """One conditional UPDATE in the common case; the order is only read to explain a refusal."""
+        pk = order_pk(order_id)
+        if (
+            pk is not None
+            and conn.execute(
+                _COMPLETE_OPEN, {"b_id": pk, "b_status": DEFAULT_STATUS[COMPLETE], "b_now": self._clock()}
+            ).rowcount
+            == 1
+        ):
+            return
         order = load_order(conn, order_id, lock=True)
         if order.state == COMPLETE:
             return
@@ -308,9 +325,7 @@ def _units_by_sku(draft: CommerceOrderDraft) -> dict[str, int]:
     units: dict[str, int] = {}
     for item in draft.items:
         if item.qty < 1 or not 0 <= item.qty_shipped <= item.qty:
-            raise HostError(
-                f"invalid quantities for {item.sku}: {item.qty} ordered, {item.qty_shipped} shipped"
-            )
+            raise HostError(f"invalid quantities for {item.sku}: {item.qty} ordered, {item.qty_shipped} shipped")
         units[item.sku] = units.get(item.sku, 0) + item.qty
     return units
 

@@ -55,10 +55,7 @@ class Shipments:
         ).scalar_one()
         conn.execute(
             _INSERT_ITEMS,
-            [
-                {"shipment_id": shipment_id, "order_item_id": line, "qty": qty}
-                for line, qty in per_line.items()
-            ],
+            [{"shipment_id": shipment_id, "order_item_id": line, "qty": qty} for line, qty in per_line.items()],
         )
         conn.execute(_MARK_SHIPPED, [{"b_id": line, "b_qty": qty} for line, qty in per_line.items()])
         shipped: Counter[str] = Counter()

@@ -8,9 +8,7 @@ from channel_plugin.domain.model import OrderStatusOption
 from channel_plugin.errors import HostError
 from channel_plugin.host.schema import SEED_STATUSES, order_statuses
 
-_ALL = select(order_statuses.c.code, order_statuses.c.label, order_statuses.c.state).order_by(
-    order_statuses.c.code
-)
+_ALL = select(order_statuses.c.code, order_statuses.c.label, order_statuses.c.state).order_by(order_statuses.c.code)
 _ONE = select(order_statuses.c.state).where(order_statuses.c.code == bindparam("code"))
 _INSERT = insert(order_statuses)
 
