@@ -290,8 +290,9 @@ def channel_resolve_sku(store: StoreInfo, seller_sku: str) -> str | None:
 
     :param store: the Amazon store the order belongs to.
     :param seller_sku: the seller SKU on the Amazon order item.
-    :return: the catalog SKU, or None to fall through to the next implementation (and finally to the SKU matched
-        with ``matchProduct``, else the seller SKU itself). Stops at the first non-None result.
+    :return: the catalog SKU, or None to fall through to the next implementation (and finally to the seller SKU
+        itself). Stops at the first non-None result. Not called for a seller SKU an admin matched to a product
+        (``matchProduct``): the merchant's explicit choice wins over every rule.
 
     Runs inside the import's unit of work, once per distinct seller SKU per page.
     """

@@ -180,3 +180,32 @@ def test_oldest_order_gets_the_last_unit(make_sandbox):
     assert sb.order(early["orderId"]).import_state == "IMPORTED"
     assert sb.order(late["orderId"]).import_state == "BLOCKED"
     assert sb.host.salable_qty("MUG") == 0
+
+
+def test_a_v0_shaped_order_imports_like_a_v2026_one(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    v0 = {
+        "AmazonOrderId": "902-3159896-1390916",
+        "PurchaseDate": "2026-01-14T10:00:00Z",
+        "LastUpdateDate": "2026-01-14T10:00:00Z",
+        "OrderStatus": "Unshipped",
+        "FulfillmentChannel": "MFN",
+        "OrderTotal": {"CurrencyCode": "USD", "Amount": "29.80"},
+        "BuyerInfo": {"BuyerEmail": "v0buyer@marketplace.amazon.com"},
+        "OrderItems": [
+            {
+                "OrderItemId": "68828574383266",
+                "SellerSKU": "MUG",
+                "ASIN": "B00000O0",
+                "QuantityOrdered": 2,
+                "QuantityShipped": 0,
+                "ItemPrice": {"CurrencyCode": "USD", "Amount": "29.80"},
+            },
+        ],
+    }
+    sb.amazon.put_order(v0)
+    sb.sync()
+    view = sb.order("902-3159896-1390916")
+    assert view.import_state == "IMPORTED"
+    assert str(view.items[0].item_price.amount) == "14.90"
+    assert sb.host.salable_qty("MUG") == 3

@@ -178,9 +178,7 @@ def test_resolved_payload_shape() -> None:
     receiver = Receiver()
     at = datetime(2026, 1, 6, 8, 0, tzinfo=UTC)
     message = "XYZ: 2 ordered, 0 salable"
-    resolved = BlockerRecord(
-        7, BlockerKind.OUT_OF_STOCK, "XYZ", message, PURCHASED, PURCHASED, 3, resolved_at=at
-    )
+    resolved = BlockerRecord(7, BlockerKind.OUT_OF_STOCK, "XYZ", message, PURCHASED, PURCHASED, 3, resolved_at=at)
     make(receiver).channel_blocker_resolved(order=ORDER, blocker=resolved)
     assert receiver.bodies() == [
         {

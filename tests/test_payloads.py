@@ -115,9 +115,7 @@ def test_every_v2026_sandbox_order_parses(payload: dict[str, Any]) -> None:
     assert order.purchase_date.tzinfo is not None
     assert order.purchase_date == datetime.fromisoformat(payload["createdTime"].replace("Z", "+00:00"))
     assert [i.seller_sku for i in order.items] == [i["product"]["sellerSku"] for i in payload["orderItems"]]
-    assert [i.quantity_ordered for i in order.items] == [
-        int(i["quantityOrdered"]) for i in payload["orderItems"]
-    ]
+    assert [i.quantity_ordered for i in order.items] == [int(i["quantityOrdered"]) for i in payload["orderItems"]]
     if "grandTotal" in payload.get("proceeds", {}):
         assert order.grand_total is not None
         assert order.grand_total.amount == Decimal(payload["proceeds"]["grandTotal"]["amount"])
@@ -509,13 +507,9 @@ STRICT_CASES = [
     pytest.param(_set_qty("two"), QTY, "whole number", id="quantity-word"),
     pytest.param(_set_qty(None), QTY, "missing", id="quantity-missing"),
     pytest.param(_set_qty(True), QTY, "whole number", id="quantity-bool"),
-    pytest.param(
-        _set_unit("currencyCode", "DOLLARS"), f"{UNIT}.currencyCode", "DOLLARS", id="currency-DOLLARS"
-    ),
+    pytest.param(_set_unit("currencyCode", "DOLLARS"), f"{UNIT}.currencyCode", "DOLLARS", id="currency-DOLLARS"),
     pytest.param(_set_unit("currencyCode", "usd"), f"{UNIT}.currencyCode", "usd", id="currency-lowercase"),
-    pytest.param(
-        _set_total("currencyCode", None), f"{TOTAL}.currencyCode", "currency", id="currency-missing"
-    ),
+    pytest.param(_set_total("currencyCode", None), f"{TOTAL}.currencyCode", "currency", id="currency-missing"),
     pytest.param(_set_unit("amount", "ten"), f"{UNIT}.amount", "ten", id="amount-ten"),
     pytest.param(_set_unit("amount", "NaN"), f"{UNIT}.amount", "NaN", id="amount-nan"),
     pytest.param(_set_unit("amount", None), f"{UNIT}.amount", "decimal", id="amount-missing"),
@@ -533,9 +527,7 @@ STRICT_CASES = [
 
 
 @pytest.mark.parametrize(("change", "field", "words"), STRICT_CASES)
-def test_strict_errors_name_the_field(
-    change: Callable[[dict[str, Any]], None], field: str, words: str
-) -> None:
+def test_strict_errors_name_the_field(change: Callable[[dict[str, Any]], None], field: str, words: str) -> None:
     payload = _mutate(change)
     with pytest.raises(OrderDataError) as caught:
         parse_order(payload)

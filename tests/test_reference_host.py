@@ -79,9 +79,7 @@ class Clock:
 
 @pytest.fixture
 def host(db: Database, pm: pluggy.PluginManager) -> ReferenceHost:
-    reference = ReferenceHost(
-        db, pm, clock=Clock(), store_views=STORE_VIEWS, config={"channel_plugin.x": "1"}
-    )
+    reference = ReferenceHost(db, pm, clock=Clock(), store_views=STORE_VIEWS, config={"channel_plugin.x": "1"})
     reference.create_schema()
     reference.register()
     return reference
@@ -102,9 +100,7 @@ class Recorder:
 
     def _see_committed(self, sku: str) -> None:
         with self.db.engine.connect() as conn:
-            self.committed_qty[sku] = conn.execute(
-                select(products.c.qty).where(products.c.sku == sku)
-            ).scalar_one()
+            self.committed_qty[sku] = conn.execute(select(products.c.qty).where(products.c.sku == sku)).scalar_one()
 
     @hookimpl
     def commerce_startup(self, host: Any) -> None:
@@ -216,9 +212,7 @@ def fresh_postgres_database() -> Iterator[str]:
 def test_every_host_service_is_implemented_with_the_spec_argument_names(
     host: ReferenceHost, pm: pluggy.PluginManager
 ) -> None:
-    specs = [
-        name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("commerce_")
-    ]
+    specs = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("commerce_")]
     services = [getattr(pm.hook, name) for name in specs if getattr(pm.hook, name).spec.opts["firstresult"]]
     assert len(services) == 13
     for caller in services:
@@ -315,9 +309,7 @@ def test_create_order_deducts_stock(host: ReferenceHost, pm: pluggy.PluginManage
     host.add_product("A", qty=10)
     host.add_product("FREE", qty=0, manage_stock=False)
     ref = create(pm, ("A", 2), ("FREE", 3), customer_email="buyer@example.com", customer_name="Ann Buyer")
-    assert ref == CommerceOrderRef(
-        id=ref.id, increment_id="000000001", status="processing", state="processing"
-    )
+    assert ref == CommerceOrderRef(id=ref.id, increment_id="000000001", status="processing", state="processing")
     assert host.salable_qty("A") == 8
     assert host.salable_qty("FREE") == 0
     order = host.order(ref.id)
@@ -366,9 +358,7 @@ def test_a_reservation_becomes_the_order_deduction_never_counted_twice(
     assert host.salable_qty("A") == 7
 
 
-def test_without_stock_deduction_only_the_reservation_goes(
-    host: ReferenceHost, pm: pluggy.PluginManager
-) -> None:
+def test_without_stock_deduction_only_the_reservation_goes(host: ReferenceHost, pm: pluggy.PluginManager) -> None:
     host.add_product("A", qty=1)
     assert pm.hook.commerce_reserve(sku="A", qty=1, reference="r")
     ref = create(pm, ("A", 5), deduct_stock=False, reservation_reference="r")
@@ -400,9 +390,7 @@ def test_create_order_refusals_leave_nothing_behind(host: ReferenceHost, pm: plu
     assert view is not None and (view.qty, view.reserved) == (2, 1)
 
 
-def test_amazon_increment_id_and_duplicate_refused(
-    host: ReferenceHost, pm: pluggy.PluginManager, db: Database
-) -> None:
+def test_amazon_increment_id_and_duplicate_refused(host: ReferenceHost, pm: pluggy.PluginManager, db: Database) -> None:
     host.add_product("A", qty=5)
     ref = create(pm, ("A", 1), increment_id="111-0000000-0000001")
     assert ref.increment_id == "111-0000000-0000001"
@@ -441,13 +429,9 @@ def test_a_status_added_by_another_process_is_found(
 
 
 def test_find_or_create_customer_per_website(host: ReferenceHost, pm: pluggy.PluginManager) -> None:
-    first = pm.hook.commerce_find_or_create_customer(
-        store_view="default", email="Ann@Example.com", name="Ann"
-    )
+    first = pm.hook.commerce_find_or_create_customer(store_view="default", email="Ann@Example.com", name="Ann")
     again = pm.hook.commerce_find_or_create_customer(store_view="fr", email="ann@example.com", name=None)
-    other_site = pm.hook.commerce_find_or_create_customer(
-        store_view="eu", email="ann@example.com", name="Ann"
-    )
+    other_site = pm.hook.commerce_find_or_create_customer(store_view="eu", email="ann@example.com", name="Ann")
     assert first == again != other_site
     assert [(c.id, c.website, c.email, c.name) for c in host.customers()] == [
         (first, "base", "ann@example.com", "Ann"),
@@ -459,9 +443,7 @@ def test_find_or_create_customer_per_website(host: ReferenceHost, pm: pluggy.Plu
 
 def test_guest_and_customer_orders(host: ReferenceHost, pm: pluggy.PluginManager) -> None:
     host.add_product("A", qty=5)
-    customer_id = pm.hook.commerce_find_or_create_customer(
-        store_view="default", email="b@example.com", name="B"
-    )
+    customer_id = pm.hook.commerce_find_or_create_customer(store_view="default", email="b@example.com", name="B")
     guest = host.order(create(pm, ("A", 1), customer_email="g@example.com").id)
     member = host.order(create(pm, ("A", 1), customer_id=customer_id, customer_email="b@example.com").id)
     assert guest is not None and guest.customer_id is None
@@ -539,9 +521,7 @@ def test_admin_cancel_returns_unshipped_stock(
         host.cancel(ref.id)
 
 
-def test_cancel_refuses_fully_shipped_and_complete_orders(
-    host: ReferenceHost, pm: pluggy.PluginManager
-) -> None:
+def test_cancel_refuses_fully_shipped_and_complete_orders(host: ReferenceHost, pm: pluggy.PluginManager) -> None:
     host.add_product("A", qty=10)
     shipped = create(pm, ("A", 1))
     host.ship(shipped.id, "UPS", "1Z1")
@@ -555,16 +535,12 @@ def test_cancel_refuses_fully_shipped_and_complete_orders(
     assert host.salable_qty("A") == 9
 
 
-def test_service_cancel_and_complete(
-    host: ReferenceHost, pm: pluggy.PluginManager, recorder: Recorder
-) -> None:
+def test_service_cancel_and_complete(host: ReferenceHost, pm: pluggy.PluginManager, recorder: Recorder) -> None:
     host.add_product("A", qty=10)
     ref = create(pm, ("A", 4))
     recorder.calls.clear()
     assert pm.hook.commerce_cancel_order(order_id=ref.id) is True
-    assert (
-        pm.hook.commerce_cancel_order(order_id=ref.id) is True
-    )  # idempotent: Amazon may cancel after the admin
+    assert pm.hook.commerce_cancel_order(order_id=ref.id) is True  # idempotent: Amazon may cancel after the admin
     assert host.salable_qty("A") == 10
     assert recorder.calls == []  # the plugin asked; nobody is told
     with pytest.raises(HostError, match="is canceled and cannot be completed"):
@@ -621,9 +597,7 @@ def test_services_roll_back_with_the_callers_unit_of_work(
     assert order is not None and order.state == "processing"
 
 
-def test_order_creation_is_a_handful_of_statements(
-    host: ReferenceHost, pm: pluggy.PluginManager, db: Database
-) -> None:
+def test_order_creation_is_a_handful_of_statements(host: ReferenceHost, pm: pluggy.PluginManager, db: Database) -> None:
     """One order goes through the batch path: lock, take an id, insert order and items, adjust stock."""
     host.add_product("A", qty=100)
     host.add_product("B", qty=100)

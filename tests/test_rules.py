@@ -102,9 +102,7 @@ CREATION_TABLE = [
     pytest.param({"status": S.UNSHIPPED}, Action.IMPORT, id="mfn-unshipped"),
     pytest.param({"status": S.PARTIALLY_SHIPPED}, Action.IMPORT, id="mfn-partially-shipped"),
     pytest.param({"status": S.SHIPPED}, Action.IMPORT, id="mfn-shipped"),
-    pytest.param(
-        {"status": S.UNSHIPPED, "reserve": NO_RESERVE}, Action.IMPORT, id="mfn-unshipped-do-not-reserve"
-    ),
+    pytest.param({"status": S.UNSHIPPED, "reserve": NO_RESERVE}, Action.IMPORT, id="mfn-unshipped-do-not-reserve"),
     pytest.param(
         {"status": S.UNSHIPPED, "import_state": ImportState.WAITING, "reserved": True},
         Action.IMPORT,
@@ -117,9 +115,7 @@ CREATION_TABLE = [
     ),
     # Amazon-fulfilled: stored until SHIPPED, never reserves
     pytest.param({"status": S.PENDING, "channel": AFN, "reserve": RESERVE}, Action.WAIT, id="afn-pending"),
-    pytest.param(
-        {"status": S.PENDING_AVAILABILITY, "channel": AFN}, Action.WAIT, id="afn-pending-availability"
-    ),
+    pytest.param({"status": S.PENDING_AVAILABILITY, "channel": AFN}, Action.WAIT, id="afn-pending-availability"),
     pytest.param({"status": S.UNSHIPPED, "channel": AFN}, Action.WAIT, id="afn-unshipped"),
     pytest.param({"status": S.PARTIALLY_SHIPPED, "channel": AFN}, Action.WAIT, id="afn-partially-shipped"),
     pytest.param({"status": S.SHIPPED, "channel": AFN}, Action.IMPORT, id="afn-shipped"),
@@ -144,14 +140,10 @@ CREATION_TABLE = [
         Action.CANCEL_COMMERCE,
         id="mfn-canceled-after-import",
     ),
-    pytest.param(
-        {"status": S.SHIPPED, "import_state": ImportState.IMPORTED}, Action.KEEP, id="imported-shipped-keeps"
-    ),
+    pytest.param({"status": S.SHIPPED, "import_state": ImportState.IMPORTED}, Action.KEEP, id="imported-shipped-keeps"),
     # import disabled: view-only, no reservation, no order
     pytest.param({"status": S.PENDING, "import_enabled": False}, Action.VIEW_ONLY, id="disabled-mfn-pending"),
-    pytest.param(
-        {"status": S.UNSHIPPED, "import_enabled": False}, Action.VIEW_ONLY, id="disabled-mfn-unshipped"
-    ),
+    pytest.param({"status": S.UNSHIPPED, "import_enabled": False}, Action.VIEW_ONLY, id="disabled-mfn-unshipped"),
     pytest.param(
         {"status": S.SHIPPED, "channel": AFN, "import_enabled": False},
         Action.VIEW_ONLY,
@@ -168,12 +160,8 @@ CREATION_TABLE = [
         id="re-enabled-imports-view-only-order",
     ),
     # purchased before the store was integrated
-    pytest.param(
-        {"status": S.UNSHIPPED, "before_integration": True}, Action.IGNORE, id="before-integration-mfn"
-    ),
-    pytest.param(
-        {"status": S.PENDING, "before_integration": True}, Action.IGNORE, id="before-integration-pending"
-    ),
+    pytest.param({"status": S.UNSHIPPED, "before_integration": True}, Action.IGNORE, id="before-integration-mfn"),
+    pytest.param({"status": S.PENDING, "before_integration": True}, Action.IGNORE, id="before-integration-pending"),
     pytest.param(
         {"status": S.SHIPPED, "channel": AFN, "before_integration": True},
         Action.IGNORE,
@@ -320,9 +308,7 @@ def test_out_of_stock_never_reports_negative_stock() -> None:
     ],
 )
 def test_own_reservation_counts_as_available(salable: int, own: int, qty: int, blocked: bool) -> None:
-    blockers = item_blockers(
-        [need("WIDGET", qty)], CATALOG, StockLedger({"WIDGET": salable}), {"WIDGET": own}
-    )
+    blockers = item_blockers([need("WIDGET", qty)], CATALOG, StockLedger({"WIDGET": salable}), {"WIDGET": own})
     assert bool(blockers) is blocked
 
 
@@ -444,9 +430,7 @@ def test_status_after_shipment_two_lines_of_one_sku_half_shipped() -> None:
     ("status", "state", "pending", "expected"),
     [
         pytest.param(S.SHIPPED, ImportState.IMPORTED, 0, True, id="shipped-confirmed"),
-        pytest.param(
-            S.INVOICE_UNCONFIRMED, ImportState.IMPORTED, 0, True, id="invoice-unconfirmed-confirmed"
-        ),
+        pytest.param(S.INVOICE_UNCONFIRMED, ImportState.IMPORTED, 0, True, id="invoice-unconfirmed-confirmed"),
         pytest.param(S.SHIPPED, ImportState.IMPORTED, 1, False, id="confirmation-pending"),
         pytest.param(S.PARTIALLY_SHIPPED, ImportState.IMPORTED, 0, False, id="partially-shipped"),
         pytest.param(S.UNSHIPPED, ImportState.IMPORTED, 0, False, id="unshipped"),

@@ -63,6 +63,11 @@ class ReferenceHost:
         self._services = HostServices(db, self._store_views, self._statuses, self._customers, self._orders)
 
     @property
+    def pm(self) -> pluggy.PluginManager:
+        """The plugin manager, which a plugin reaches through the ``host`` passed to ``commerce_startup``."""
+        return self._pm
+
+    @property
     def store_views(self) -> tuple[StoreView, ...]:
         return self._store_views.all
 

@@ -1,0 +1,94 @@
+"""How a real host meets the plugin: entry point, manifest, commerce_startup with its configuration."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+import pluggy
+import pytest
+from sqlalchemy import inspect
+
+from channel_plugin import hookspecs
+from channel_plugin.domain.settings import OrderSettings
+from channel_plugin.errors import ValidationError
+from channel_plugin.host import ReferenceHost
+from channel_plugin.manager import get_plugin_manager
+from channel_plugin.plugin import ChannelPlugin, plugin
+from channel_plugin.storage.crypto import generate_key
+from channel_plugin.storage.db import Database
+from channel_plugin.storage.stores import add_store
+
+
+def test_the_entry_point_names_the_plugin_object():
+    [ep] = [ep for ep in entry_points(group="commerce.plugins") if ep.name == "amazon_order_channel"]
+    assert ep.load() is plugin
+
+
+def test_get_plugin_manager_loads_it_and_its_hooks_match_the_specs():
+    pm = get_plugin_manager()
+    assert pm.get_plugin("amazon_order_channel") is plugin
+    assert [impl.plugin for impl in pm.hook.commerce_cron.get_hookimpls()] == [plugin]
+
+
+def _host(tmp_path, config):
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    channel = ChannelPlugin()
+    pm.register(channel)
+    db = Database(f"sqlite:///{tmp_path / 'host.db'}")
+    host = ReferenceHost(db, pm, config=config)
+    host.create_schema()
+    host.register()
+    return host, channel, db
+
+
+@pytest.mark.parametrize("missing", ["channel_plugin.database_url", "channel_plugin.encryption_key"])
+def test_startup_without_configuration_names_the_missing_key(tmp_path, monkeypatch, missing):
+    monkeypatch.delenv("CHANNEL_PLUGIN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CHANNEL_PLUGIN_ENCRYPTION_KEY", raising=False)
+    config = {
+        "channel_plugin.database_url": f"sqlite:///{tmp_path / 'p.db'}",
+        "channel_plugin.encryption_key": generate_key(),
+    }
+    del config[missing]
+    host, _channel, _ = _host(tmp_path, config)
+    with pytest.raises(ValidationError) as err:
+        host.start()
+    assert err.value.field == missing
+
+
+def test_a_bad_encryption_key_is_refused_at_startup(tmp_path):
+    host, _, _ = _host(
+        tmp_path,
+        {"channel_plugin.database_url": f"sqlite:///{tmp_path / 'p.db'}", "channel_plugin.encryption_key": "not-a-key"},
+    )
+    with pytest.raises(ValidationError) as err:
+        host.start()
+    assert err.value.field == "encryption_key"
+
+
+def test_startup_migrates_and_a_store_without_an_amazon_client_fails_alone(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    host, channel, _ = _host(
+        tmp_path, {"channel_plugin.database_url": url, "channel_plugin.encryption_key": generate_key()}
+    )
+    host.start()
+    db = channel.runtime.db
+    assert "amazon_orders" in inspect(db.engine).get_table_names()
+    from datetime import UTC, datetime
+
+    with db.transaction() as conn:
+        add_store(
+            conn,
+            name="EU",
+            seller_id="A1",
+            marketplace_id="A1PA6795UKMFR9",
+            region="EU",
+            website="base",
+            integrated_at=datetime(2026, 1, 1, tzinfo=UTC),
+            settings=OrderSettings(),
+            now=datetime.now(UTC),
+        )
+    host.run_cron()
+    [result] = channel.last_results
+    assert "no Amazon client is configured for store 1" in result.error

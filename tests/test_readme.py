@@ -1,0 +1,28 @@
+"""The README's hook and Sandbox examples run as written (a newcomer copies them first)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_the_readme_hook_and_sandbox_examples_work():
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    hook = next(b for b in blocks if "class PrimeOrdersFirst" in b)
+    sandbox_test = next(b for b in blocks if "def test_fba_suffix_is_stripped" in b)
+    namespace: dict[str, object] = {}
+    exec(compile(hook + "\n" + sandbox_test, "README.md", "exec"), namespace)
+    namespace["test_fba_suffix_is_stripped"]()  # type: ignore[operator]
+
+
+def test_the_readme_names_exactly_two_setup_commands():
+    setup = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)```", setup, flags=re.S)
+    assert [c.strip().split("&&")[-1].strip() for c in commands] == [
+        ".venv/bin/channel-plugin demo",
+        ".venv/bin/python -m pytest",
+    ]
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert commands[1].strip() in ci
