@@ -65,8 +65,7 @@ _GROUPS: tuple[tuple[str, str, Callable[[str], bool]], ...] = (
     ),
     (
         "Host services",
-        "The host implements these (firstresult); an integrator may override one with "
-        "`@hookimpl(tryfirst=True)`.",
+        "The host implements these (firstresult); an integrator may override one with `@hookimpl(tryfirst=True)`.",
         lambda name: name.startswith("commerce_") and name not in HOST_LIFECYCLE,
     ),
     (
@@ -108,9 +107,7 @@ def signature_text(func: Callable[..., Any]) -> str:
     ]
     returns = sig.return_annotation
     return str(
-        sig.replace(
-            parameters=params, return_annotation=_AsWritten(returns) if isinstance(returns, str) else returns
-        )
+        sig.replace(parameters=params, return_annotation=_AsWritten(returns) if isinstance(returns, str) else returns)
     )
 
 

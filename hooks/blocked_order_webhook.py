@@ -109,9 +109,7 @@ class BlockedOrderWebhook:
             log.warning("Webhook for Amazon order %s not delivered: %s", order.amazon_order_id, reason)
             return
         if not response.is_success:
-            log.warning(
-                "Webhook for Amazon order %s refused: HTTP %s", order.amazon_order_id, response.status_code
-            )
+            log.warning("Webhook for Amazon order %s refused: HTTP %s", order.amazon_order_id, response.status_code)
 
 
 def create_plugin(config: Mapping[str, Any], transport: httpx.BaseTransport | None = None) -> object:

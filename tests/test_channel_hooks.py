@@ -152,16 +152,18 @@ def test_a_rolled_back_import_notifies_nobody(make_sandbox):
 def test_resolve_sku_changes_the_outcome(make_sandbox):
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
     seen = []
+    committed = Recorder(sb).committed_state
 
     class StripFba:
         @hookimpl
         def channel_resolve_sku(self, store, seller_sku):
+            assert all(committed(o["orderId"]) is None for o in (mapped, direct))  # inside the unit of work
             seen.append((store.id, store.name, seller_sku))
             return seller_sku.removesuffix("-FBA") if seller_sku.endswith("-FBA") else None
 
-    sb.pm.register(StripFba())
     mapped = make_order(items=[("MUG-FBA", 2)])
     direct = make_order(items=[("MUG", 1)])
+    sb.pm.register(StripFba())
     for order in (mapped, direct):
         sb.amazon.put_order(order)
     sb.sync()
@@ -196,9 +198,13 @@ def test_build_order_changes_the_draft_plain_and_as_a_wrapper(make_sandbox):
     sb.host.add_status("amazon_prime", "Prime order", "processing")
     calls = []
 
+    committed = Recorder(sb).committed_state
+
     class PrimeStatus:
         @hookimpl
         def channel_build_order(self, order, draft):
+            # A decision hook runs inside the import's unit of work: nothing of this order is committed yet.
+            assert committed(order.amazon_order_id) is None
             calls.append(("plain", order.amazon_order_id, draft.status))
             draft.status = "amazon_prime"
 

@@ -251,7 +251,7 @@ def _create_batch(ctx: PageContext, drafts: list[CommerceOrderDraft]) -> Sequenc
                 raise HookResultError(
                     f"commerce_create_orders returned {type(results).__name__}; expected one result per draft"
                 )
-            return results  # type: ignore[no-any-return]
+            return results
     except Exception as exc:
         if is_transient(exc):
             raise

@@ -57,13 +57,14 @@ class Database:
             yield existing
             return
         with self.engine.connect() as conn:
-            conn.info["write"] = write
+            conn.info["write"] = write  # read by the SQLite "begin" listener; the pool keeps info, so it is popped
             token = _current.set(conn)
             try:
                 with conn.begin():
                     yield conn
             finally:
                 _current.reset(token)
+                conn.info.pop("write", None)
 
     @contextmanager
     def savepoint(self) -> Iterator[Connection]:
@@ -107,4 +108,4 @@ def _install_sqlite_discipline(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
