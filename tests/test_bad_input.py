@@ -7,7 +7,7 @@ import copy
 import pytest
 from sqlalchemy import select
 
-from channel_plugin.storage.tables import sync_errors
+from channel_plugin.storage.tables import amazon_orders, sync_errors
 from channel_plugin.testing import make_order
 
 
@@ -150,3 +150,18 @@ def test_an_order_that_cannot_be_stored_does_not_stop_its_page(make_sandbox, mon
         [error] = conn.execute(select(sync_errors)).all()
     assert error.amazon_order_id == poison["orderId"]
     assert "storage refused this order" in error.message
+
+
+def test_an_unreadable_payload_is_kept_encrypted_and_erased_after_30_days(make_sandbox):
+    sb = make_sandbox()
+    bad = make_order(items=[("MUG", 1)], buyer_name="Zelda Quartermain")
+    bad["orderItems"][0]["quantityOrdered"] = -1
+    sb.amazon.put_order(bad)
+    sb.sync()
+    with sb.db.engine.connect() as conn:
+        [raw] = conn.execute(select(amazon_orders.c.raw_payload)).scalars().all()
+    assert raw is not None and "Zelda" not in raw
+    sb.clock.advance(31 * 86400)
+    sb.sync()
+    with sb.db.engine.connect() as conn:
+        assert conn.execute(select(amazon_orders.c.raw_payload)).scalars().all() == [None]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import CancelReason, ImportState
 from channel_plugin.domain.model import Product
-from channel_plugin.domain.settings import OrderSettings, validate_settings
+from channel_plugin.domain.settings import OrderSettings, effective_store_view, validate_settings
 from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
 from channel_plugin.engine.importer import PageResult, recheck
 from channel_plugin.engine.runtime import Runtime
@@ -74,9 +74,10 @@ def match_product(rt: Runtime, store_id: int, seller_sku: str, product_sku: str)
     store = require_store(rt, store_id)
     if not seller_sku.strip():
         raise ValidationError("seller_sku", "must not be empty")
+    views = rt.pm.hook.commerce_store_views() or []
     with rt.db.transaction() as conn:
         settings = load_settings(conn, store_id)
-        view = settings.import_store_view or "default"
+        view = effective_store_view(settings, views, store.website) if views else "default"
         product = rt.pm.hook.commerce_find_product(sku=product_sku, store_view=view)
         if not isinstance(product, Product):
             raise ValidationError("product_sku", f"no catalog product has SKU {product_sku!r}", "NOT_FOUND")

@@ -213,6 +213,10 @@ def _record_invalid(
         log.warning("store %s: %d order payload(s) without an order id were set aside", store.id, len(anonymous))
     named = {k: v for k, v in by_id.items() if k is not None}
     stored = order_store.lock_orders(conn, store.id, named)
+    # The same unreadable payload seen again (windows overlap) is not news: record each problem once.
+    repeated = {oid for oid, row in stored.items() if row.error_message == str(named[oid][1])}
+    page.unchanged += len(repeated)
+    named = {oid: v for oid, v in named.items() if oid not in repeated}
     rows = [
         {
             "store_id": store.id,

@@ -106,7 +106,7 @@ def recheck_store(rt: Runtime, store: StoreRecord) -> PageResult:
 
 
 def erase_buyer_data(rt: Runtime) -> int:
-    """Amazon's Data Protection Policy: buyer data goes 30 days after delivery (or after a cancel)."""
+    """Amazon's Data Protection Policy: buyer data goes 30 days after delivery, a cancel, or an unreadable payload."""
     now = rt.clock()
     cutoff = now - BUYER_DATA_RETENTION
     delivered = or_(
@@ -116,10 +116,13 @@ def erase_buyer_data(rt: Runtime) -> int:
         erased = conn.execute(
             update(amazon_orders)
             .where(
-                amazon_orders.c.buyer_data.is_not(None),
+                or_(amazon_orders.c.buyer_data.is_not(None), amazon_orders.c.raw_payload.is_not(None)),
                 or_(
                     and_(amazon_orders.c.status.in_([S.SHIPPED.value, S.COMPLETED.value]), delivered),
-                    and_(amazon_orders.c.status == S.CANCELED.value, amazon_orders.c.updated_at < cutoff),
+                    and_(
+                        amazon_orders.c.status.in_([S.CANCELED.value, S.ERROR.value]),
+                        amazon_orders.c.updated_at < cutoff,
+                    ),
                 ),
             )
             .values(buyer_data=None, raw_payload=None, buyer_data_erased_at=now)
