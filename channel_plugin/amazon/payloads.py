@@ -20,6 +20,30 @@ from channel_plugin.errors import OrderDataError
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PLACES = Decimal("0.0001")
+_V2026_ADDRESS = (
+    "name",
+    "companyName",
+    "addressLine1",
+    "addressLine2",
+    "addressLine3",
+    "city",
+    "stateOrRegion",
+    "postalCode",
+    "countryCode",
+    "phone",
+)
+_V0_ADDRESS = (
+    "Name",
+    "CompanyName",
+    "AddressLine1",
+    "AddressLine2",
+    "AddressLine3",
+    "City",
+    "StateOrRegion",
+    "PostalCode",
+    "CountryCode",
+    "Phone",
+)
 _CHANNELS = {
     "MERCHANT": FulfillmentChannel.MERCHANT,
     "MFN": FulfillmentChannel.MERCHANT,
@@ -144,6 +168,13 @@ class _Reader:
         except ValueError as exc:
             raise self.fail(field, f"is invalid: {exc}") from None
 
+    def address(self, raw: Any, field: str, keys: tuple[str, ...]) -> Address | None:
+        """Both APIs carry the same address under different key names (``keys`` in ``Address`` field order)."""
+        block = self.obj(raw, field)
+        if not block:
+            return None
+        return Address(*(self.text(block.get(key), f"{field}.{key}") for key in keys))
+
     def check_currencies(self, total: Money | None, items: tuple[OrderItem, ...]) -> None:
         currencies = {m.currency for m in [total, *(i.item_price for i in items)] if m is not None}
         if len(currencies) > 1:
@@ -184,7 +215,9 @@ class _V2026(_Reader):
                 email=self.text(buyer.get("buyerEmail"), "buyer.buyerEmail"),
                 company=self.text(buyer.get("buyerCompanyName"), "buyer.buyerCompanyName"),
             ),
-            shipping_address=self._address(recipient.get("deliveryAddress"), "recipient.deliveryAddress"),
+            shipping_address=self.address(
+                recipient.get("deliveryAddress"), "recipient.deliveryAddress", _V2026_ADDRESS
+            ),
             ship_service_level=self.text(
                 fulfillment.get("fulfillmentServiceLevel"), "fulfillment.fulfillmentServiceLevel"
             ),
@@ -208,23 +241,6 @@ class _V2026(_Reader):
             asin=self.text(product.get("asin"), f"{field}.product.asin"),
             title=self.text(product.get("title"), f"{field}.product.title"),
             item_price=self.money(price.get("unitPrice"), f"{field}.product.price.unitPrice", "amount", "currencyCode"),
-        )
-
-    def _address(self, raw: Any, field: str) -> Address | None:
-        a = self.obj(raw, field)
-        if not a:
-            return None
-        return Address(
-            name=self.text(a.get("name"), f"{field}.name"),
-            company=self.text(a.get("companyName"), f"{field}.companyName"),
-            line1=self.text(a.get("addressLine1"), f"{field}.addressLine1"),
-            line2=self.text(a.get("addressLine2"), f"{field}.addressLine2"),
-            line3=self.text(a.get("addressLine3"), f"{field}.addressLine3"),
-            city=self.text(a.get("city"), f"{field}.city"),
-            region=self.text(a.get("stateOrRegion"), f"{field}.stateOrRegion"),
-            postal_code=self.text(a.get("postalCode"), f"{field}.postalCode"),
-            country_code=self.text(a.get("countryCode"), f"{field}.countryCode"),
-            phone=self.text(a.get("phone"), f"{field}.phone"),
         )
 
 
@@ -256,7 +272,7 @@ class _V0(_Reader):
                 email=self.text(buyer.get("BuyerEmail"), "BuyerInfo.BuyerEmail"),
                 company=self.text(buyer.get("BuyerCompanyName"), "BuyerInfo.BuyerCompanyName"),
             ),
-            shipping_address=self._address(p.get("ShippingAddress")),
+            shipping_address=self.address(p.get("ShippingAddress"), "ShippingAddress", _V0_ADDRESS),
             ship_service_level=self.text(p.get("ShipServiceLevel"), "ShipServiceLevel"),
             ship_by=self.when(p.get("LatestShipDate"), "LatestShipDate"),
             deliver_by=self.when(p.get("LatestDeliveryDate"), "LatestDeliveryDate"),
@@ -276,22 +292,4 @@ class _V0(_Reader):
             asin=self.text(item.get("ASIN"), f"{field}.ASIN"),
             title=self.text(item.get("Title"), f"{field}.Title"),
             item_price=unit,
-        )
-
-    def _address(self, raw: Any) -> Address | None:
-        a = self.obj(raw, "ShippingAddress")
-        if not a:
-            return None
-        f = "ShippingAddress"
-        return Address(
-            name=self.text(a.get("Name"), f"{f}.Name"),
-            company=self.text(a.get("CompanyName"), f"{f}.CompanyName"),
-            line1=self.text(a.get("AddressLine1"), f"{f}.AddressLine1"),
-            line2=self.text(a.get("AddressLine2"), f"{f}.AddressLine2"),
-            line3=self.text(a.get("AddressLine3"), f"{f}.AddressLine3"),
-            city=self.text(a.get("City"), f"{f}.City"),
-            region=self.text(a.get("StateOrRegion"), f"{f}.StateOrRegion"),
-            postal_code=self.text(a.get("PostalCode"), f"{f}.PostalCode"),
-            country_code=self.text(a.get("CountryCode"), f"{f}.CountryCode"),
-            phone=self.text(a.get("Phone"), f"{f}.Phone"),
         )

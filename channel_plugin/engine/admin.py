@@ -16,6 +16,7 @@ from channel_plugin.engine.importer import PageResult, recheck
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.errors import ValidationError
 from channel_plugin.storage import blockers as blocker_store
+from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
 from channel_plugin.storage.stores import (
     StoreRecord,
@@ -157,9 +158,7 @@ def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: Cance
 def on_host_canceled(rt: Runtime, commerce_order_id: str) -> bool:
     """The host canceled a Commerce order itself: an unshipped Amazon order is canceled on Amazon too."""
     with rt.unit_of_work() as (conn, notes):
-        pk = conn.execute(
-            select(amazon_orders.c.id).where(amazon_orders.c.commerce_order_id == str(commerce_order_id))
-        ).scalar()
+        pk = order_store.pk_for_commerce_order(conn, commerce_order_id)
         if pk is None:
             return False
         stored, columns, order = load_order(rt, conn, pk)

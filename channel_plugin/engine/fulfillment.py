@@ -43,9 +43,7 @@ def load_order(rt: Runtime, conn: Connection, pk: int) -> tuple[order_store.Stor
 def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment) -> bool:
     """Record a host shipment of an imported Amazon order; False when the Commerce order is not from Amazon."""
     with rt.unit_of_work() as (conn, notes):
-        pk = conn.execute(
-            select(amazon_orders.c.id).where(amazon_orders.c.commerce_order_id == str(commerce_order_id))
-        ).scalar()
+        pk = order_store.pk_for_commerce_order(conn, commerce_order_id)
         if pk is None:
             return False
         stored, columns, order = load_order(rt, conn, pk)

@@ -151,6 +151,14 @@ def lock_orders(conn: Connection, store_id: int, amazon_order_ids: Iterable[str]
     return {r.amazon_order_id: _stored(r) for r in conn.execute(query)}
 
 
+def pk_for_commerce_order(conn: Connection, commerce_order_id: str) -> int | None:
+    """The Amazon order behind a Commerce order, if the Commerce order came from Amazon."""
+    pk: int | None = conn.execute(
+        select(amazon_orders.c.id).where(amazon_orders.c.commerce_order_id == str(commerce_order_id))
+    ).scalar()
+    return pk
+
+
 def lock_orders_by_pk(conn: Connection, pks: Iterable[int]) -> list[tuple[StoredRow, dict[str, Any]]]:
     """Stored orders with every column, locked, for a re-check that rebuilds them without Amazon."""
     ids = sorted(set(pks))
