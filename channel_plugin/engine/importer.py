@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -22,7 +23,13 @@ from channel_plugin.domain.rules import StockLedger, merge_status
 from channel_plugin.domain.settings import effective_store_view
 from channel_plugin.engine.catalog import load_page_catalog
 from channel_plugin.engine.evaluate import PageContext, Work, carry_out, create_pending, plan
-from channel_plugin.engine.runtime import Notifications, Runtime, describe_error, is_transient
+from channel_plugin.engine.runtime import (
+    ConcurrentWriteError,
+    Notifications,
+    Runtime,
+    describe_error,
+    is_transient,
+)
 from channel_plugin.errors import OrderDataError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
@@ -69,6 +76,7 @@ def import_page(rt: Runtime, store: StoreRecord, payloads: Sequence[Any]) -> Pag
             with attempt:
                 page = PageResult(ignored=result.ignored)
                 with rt.unit_of_work() as (conn, notes):
+                    order_store.claim(conn, store.id, [*latest, *(order_id_of(p) for p, _ in invalid)])
                     works = _store_page(rt, conn, store, list(latest.values()), page)
                     _record_invalid(rt, conn, store, invalid, page)
                     _evaluate(rt, conn, notes, store, works, page)
@@ -137,36 +145,17 @@ def recheck(rt: Runtime, store: StoreRecord, pks: Iterable[int]) -> PageResult:
 def _store_page(
     rt: Runtime, conn: Connection, store: StoreRecord, orders: list[AmazonOrder], page: PageResult
 ) -> list[Work]:
-    ids = [o.amazon_order_id for o in orders]
-    stored = order_store.lock_orders(conn, store.id, ids)
-    now = rt.clock()
-    fresh = [o for o in orders if o.amazon_order_id not in stored]
-    rows = [
-        {
-            "store_id": store.id,
-            "amazon_order_id": o.amazon_order_id,
-            "status": o.status.value,
-            "import_state": ImportState.WAITING.value,
-            "created_at": now,
-            "updated_at": now,
-            **order_store.order_columns(o, rt.cipher),
-        }
-        for o in sorted(fresh, key=lambda o: o.amazon_order_id)
-    ]
-    inserted = order_store.insert_orders(conn, rows)
-    raced = [o.amazon_order_id for o in fresh if o.amazon_order_id not in inserted]
-    if raced:
-        stored.update(order_store.lock_orders(conn, store.id, raced))
+    """Read (locked) what is stored of the page; Amazon's changes to stored orders are written now, new orders
+    only once ``_persist`` knows their final state."""
+    stored = order_store.lock_orders(conn, store.id, [o.amazon_order_id for o in orders])
     works: list[Work] = []
     changed: list[dict[str, Any]] = []
     item_rows: list[dict[str, Any]] = []
     for order in orders:
-        pk = inserted.get(order.amazon_order_id)
-        if pk is not None:
-            works.append(Work(pk, order, None, True, order.status, ImportState.WAITING))
-            item_rows.extend(order_store.item_rows(pk, order))
+        row = stored.get(order.amazon_order_id)
+        if row is None:
+            works.append(Work(0, order, None, True, order.status, ImportState.WAITING))
             continue
-        row = stored[order.amazon_order_id]
         if order.last_update_date <= row.last_update_date and row.status is not S.ERROR:
             page.unchanged += 1
             continue
@@ -276,27 +265,10 @@ def _persist(
     rt: Runtime, conn: Connection, notes: Notifications, store: StoreRecord, works: list[Work], page: PageResult
 ) -> None:
     now = rt.clock()
-    updates: list[dict[str, Any]] = []
+    _insert_new(rt, conn, store, [w for w in works if w.stored is None], now)
+    updates = [_bookkeeping(w, now) for w in works if w.stored is not None and w.events]
     events: list[dict[str, Any]] = []
     for w in works:
-        if not w.events:
-            continue
-        updates.append(
-            {
-                "_pk": w.pk,
-                "status": w.status.value,
-                "import_state": w.import_state.value,
-                "commerce_order_id": w.commerce_order_id,
-                "commerce_increment_id": w.commerce_increment_id,
-                "reserved": w.reserved or None,
-                "reservation_reference": w.reference if w.reserved else None,
-                "notes": w.events[-1][1],
-                "error_message": w.error,
-                "updated_at": now,
-                "completed_at": w.completed_at,
-                "sku_map": w.sku_map if w.sku_map is not None else (w.stored.sku_map if w.stored else None),
-            }
-        )
         events.extend({"order_id": w.pk, "at": now, "kind": k, "message": m} for k, m in w.events)
     order_store.update_bookkeeping(conn, updates)
     order_store.insert_events(conn, events)
@@ -307,6 +279,53 @@ def _persist(
         page.imported += w.imported is not None
         page.blocked += w.import_state is ImportState.BLOCKED
         page.failed += w.import_state is ImportState.FAILED
+
+
+def _bookkeeping(w: Work, now: datetime) -> dict[str, Any]:
+    """The columns the engine owns (Amazon's own columns come from ``order_columns``)."""
+    return {
+        "_pk": w.pk,
+        "status": w.status.value,
+        "import_state": w.import_state.value,
+        "commerce_order_id": w.commerce_order_id,
+        "commerce_increment_id": w.commerce_increment_id,
+        "reserved": w.reserved or None,
+        "reservation_reference": w.reference if w.reserved else None,
+        "notes": w.events[-1][1] if w.events else None,
+        "error_message": w.error,
+        "updated_at": now,
+        "completed_at": w.completed_at,
+        "sku_map": w.sku_map if w.sku_map is not None else (w.stored.sku_map if w.stored else None),
+    }
+
+
+def _insert_new(rt: Runtime, conn: Connection, store: StoreRecord, fresh: list[Work], now: datetime) -> None:
+    """New orders are written once, in their final state, with their items.
+
+    The page claimed these order ids (``claim``), so no other importer can have stored them meanwhile; if one did
+    anyway, the unique constraint refuses it and the whole page is retried, Commerce orders included.
+    """
+    if not fresh:
+        return
+    rows = []
+    for w in sorted(fresh, key=lambda w: w.order.amazon_order_id):
+        row = _bookkeeping(w, now)
+        del row["_pk"]
+        row.update(
+            order_store.order_columns(w.order, rt.cipher),
+            store_id=store.id,
+            created_at=now,
+            amazon_order_id=w.order.amazon_order_id,
+        )
+        rows.append(row)
+    inserted = order_store.insert_orders(conn, rows)
+    if len(inserted) != len(rows):
+        raise ConcurrentWriteError(f"another writer stored {len(rows) - len(inserted)} of this page's orders first")
+    item_rows = []
+    for w in fresh:
+        w.pk = inserted[w.order.amazon_order_id]
+        item_rows.extend(order_store.item_rows(w.pk, w.order))
+    order_store.replace_items(conn, [], item_rows)
 
 
 def _announce(notes: Notifications, w: Work, resolved: list[Any], blockers_changed: bool) -> None:

@@ -51,7 +51,13 @@ class Runtime:
         )
 
 
+class ConcurrentWriteError(Exception):
+    """Another writer got to a row this unit of work claimed; the whole unit is retried."""
+
+
 def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, ConcurrentWriteError):
+        return True
     if not isinstance(exc, DBAPIError):
         return False
     code = getattr(exc.orig, "sqlstate", None)

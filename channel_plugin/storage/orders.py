@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, OrderItem
@@ -120,6 +120,22 @@ def open_buyer(token: str | None, cipher: BuyerDataCipher) -> tuple[Buyer, Addre
     buyer = Buyer(*data["buyer"]) if "buyer" in data else Buyer()
     address = Address(*data["address"]) if "address" in data else None
     return buyer, address
+
+
+def claim(conn: Connection, store_id: int, amazon_order_ids: Iterable[str | None]) -> None:
+    """Serialise importers per order id for the rest of the transaction, before anything is read.
+
+    PostgreSQL: transaction-scoped advisory locks, taken in sorted order so two importers never deadlock on them.
+    SQLite: nothing to do, the page's ``BEGIN IMMEDIATE`` already holds the database's single write lock.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted({f"{store_id}:{oid}" for oid in amazon_order_ids if oid})
+    if keys:
+        conn.execute(_CLAIM, {"keys": keys})
+
+
+_CLAIM = text("SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest(CAST(:keys AS text[])) AS t(k)")
 
 
 def insert_orders(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
