@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from channel_plugin.domain.settings import OrderSettings
-from channel_plugin.errors import ValidationError
-from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
+from channel_plugin.storage.crypto import generate_key
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.migrate import upgrade
 from channel_plugin.storage.stores import add_store
@@ -124,10 +123,3 @@ def _open(database_url: str) -> Database:
         return Database(database_url)
     except Exception as exc:
         raise click.BadParameter(str(exc), param_hint="--db") from None
-
-
-def cipher_from(value: str) -> BuyerDataCipher:
-    try:
-        return BuyerDataCipher.from_config(value)
-    except ValidationError as exc:
-        raise click.BadParameter(exc.message, param_hint="CHANNEL_PLUGIN_ENCRYPTION_KEY") from None

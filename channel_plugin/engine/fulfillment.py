@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from channel_plugin.amazon.client import AmazonRejected
 from channel_plugin.domain.enums import AmazonOrderStatus as S
@@ -19,7 +19,7 @@ from channel_plugin.engine.runtime import Notifications, Runtime
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
 from channel_plugin.storage.stores import StoreRecord
-from channel_plugin.storage.tables import amazon_orders, amazon_outbox, order_events, order_tracking
+from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 log = logging.getLogger("channel_plugin")
 
@@ -232,12 +232,3 @@ def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
             _status_note(notes, order, stored.status, S.COMPLETED)
             done += 1
     return done
-
-
-def pending_confirmations(conn: Connection, store_id: int) -> int:
-    count: int = conn.execute(
-        select(func.count())
-        .select_from(amazon_outbox)
-        .where(amazon_outbox.c.store_id == store_id, amazon_outbox.c.state == outbox.PENDING)
-    ).scalar_one()
-    return count
