@@ -52,3 +52,73 @@ def test_a_tryfirst_create_order_override_is_honoured(make_sandbox):
     sb.sync()
     assert seen == [order["orderId"]]
     assert sb.order(order["orderId"]).import_state == "IMPORTED"
+
+
+class BatchOverride:
+    """A plugin that answers both forms of a host service (so its batch form is the one used) with garbage."""
+
+    def __init__(self, **answers):
+        self.answers = answers
+
+    @hookimpl(tryfirst=True)
+    def commerce_find_product(self, sku, store_view):
+        return None
+
+    @hookimpl(tryfirst=True)
+    def commerce_find_products(self, skus, store_view):
+        return self.answers.get("find_products")
+
+    @hookimpl(tryfirst=True)
+    def commerce_salable_qty(self, sku, store_view):
+        return None
+
+    @hookimpl(tryfirst=True)
+    def commerce_salable_qtys(self, skus, store_view):
+        return self.answers.get("salable_qtys")
+
+
+def test_a_batch_product_lookup_answering_garbage_blocks_with_a_clear_message(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    sb.pm.register(BatchOverride(find_products=["MUG"]))
+    order = make_order(items=[("MUG", 1)])
+    sb.amazon.put_order(order)
+    sb.sync()
+    [blocker] = sb.order(order["orderId"]).blockers
+    assert blocker.kind == "HOST_ERROR"
+    assert "commerce_find_products returned ['MUG'] (list)" in blocker.message
+
+
+def test_a_batch_stock_answer_of_the_wrong_type_blocks_with_a_clear_message(make_sandbox):
+    from channel_plugin.domain.model import Product
+
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    sb.pm.register(BatchOverride(find_products={"MUG": Product("MUG", "Mug")}, salable_qtys={"MUG": "lots"}))
+    order = make_order(items=[("MUG", 1)])
+    sb.amazon.put_order(order)
+    sb.sync()
+    [blocker] = sb.order(order["orderId"]).blockers
+    assert blocker.kind == "HOST_ERROR"
+    assert "'lots' (str) as the salable quantity of 'MUG'" in blocker.message
+    assert sb.host.salable_qty("MUG") == 5
+
+
+def test_a_batch_create_answering_garbage_falls_back_to_one_by_one(make_sandbox, caplog):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+
+    class ShortBatch:
+        @hookimpl(tryfirst=True)
+        def commerce_create_order(self, draft):
+            return None
+
+        @hookimpl(tryfirst=True)
+        def commerce_create_orders(self, drafts):
+            return ["not enough answers"]
+
+    sb.pm.register(ShortBatch())
+    orders = [make_order(items=[("MUG", 1)]) for _ in range(2)]
+    for order in orders:
+        sb.amazon.put_order(order)
+    sb.sync()
+    assert all(sb.order(o["orderId"]).import_state == "IMPORTED" for o in orders)
+    assert "creating the page's orders one by one" in caplog.text
+    assert sb.host.salable_qty("MUG") == 3

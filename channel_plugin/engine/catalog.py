@@ -87,34 +87,52 @@ def load_page_catalog(
     return page
 
 
+def _ask_host(
+    pm: pluggy.PluginManager,
+    single: str,
+    batch_name: str,
+    skus: list[str],
+    store_view: str,
+    what: str,
+    fail: Callable[[str, str], None],
+) -> dict[str, object]:
+    """The host's answer per SKU: one batch call when the same plugin offers it, else one call per SKU.
+
+    A batch answer leaves out SKUs it knows nothing of; a single call answers None for them.
+    """
+    if not skus:
+        return {}
+    if use_batch(pm, single, batch_name):
+        try:
+            batch = getattr(pm.hook, batch_name)(skus=skus, store_view=store_view)
+        except Exception as exc:
+            batch = exc
+        if isinstance(batch, Mapping):
+            return {sku: batch[sku] for sku in skus if sku in batch}
+        for sku in skus:
+            if isinstance(batch, Exception):
+                fail(sku, _host_failure(what, sku, batch))
+            else:
+                fail(sku, f"{batch_name} returned {_describe(batch)}; expected a mapping of SKU to answer")
+        return {}
+    answers: dict[str, object] = {}
+    for sku in skus:
+        try:
+            answers[sku] = getattr(pm.hook, single)(sku=sku, store_view=store_view)
+        except Exception as exc:
+            fail(sku, _host_failure(what, sku, exc))
+    return answers
+
+
 def _find_products(
     pm: pluggy.PluginManager, skus: list[str], store_view: str, fail: Callable[[str, str], None]
 ) -> dict[str, Product | None]:
-    """One batch call when the host offers it, else one call per SKU; wrong answers are named, not trusted."""
+    answers = _ask_host(
+        pm, "commerce_find_product", "commerce_find_products", skus, store_view, "look up product", fail
+    )
     found: dict[str, Product | None] = {}
-    try:
-        batch = (
-            pm.hook.commerce_find_products(skus=skus, store_view=store_view)
-            if use_batch(pm, "commerce_find_product", "commerce_find_products")
-            else None
-        )
-    except Exception as exc:
-        for sku in skus:
-            fail(sku, _host_failure("look up product", sku, exc))
-        return found
-    if batch is not None and not isinstance(batch, Mapping):
-        for sku in skus:
-            fail(sku, f"commerce_find_products returned {_describe(batch)}; expected a mapping of SKU to Product")
-        return found
     for sku in skus:
-        if batch is not None:
-            product = batch.get(sku)
-        else:
-            try:
-                product = pm.hook.commerce_find_product(sku=sku, store_view=store_view)
-            except Exception as exc:
-                fail(sku, _host_failure("look up product", sku, exc))
-                continue
+        product = answers.get(sku)
         if product is not None and not isinstance(product, Product):
             fail(sku, f"the host returned {_describe(product)} for product {sku!r}; expected a Product or None")
             continue
@@ -125,28 +143,11 @@ def _find_products(
 def _salable(
     pm: pluggy.PluginManager, skus: list[str], store_view: str, fail: Callable[[str, str], None]
 ) -> dict[str, int]:
+    what = "read the salable quantity of"
+    answers = _ask_host(pm, "commerce_salable_qty", "commerce_salable_qtys", skus, store_view, what, fail)
     salable: dict[str, int] = {}
-    if not skus:
-        return salable
-    try:
-        batch = (
-            pm.hook.commerce_salable_qtys(skus=skus, store_view=store_view)
-            if use_batch(pm, "commerce_salable_qty", "commerce_salable_qtys")
-            else None
-        )
-    except Exception as exc:
-        for sku in skus:
-            fail(sku, _host_failure("read the salable quantity of", sku, exc))
-        return salable
     for sku in skus:
-        if isinstance(batch, Mapping):
-            qty = batch.get(sku, 0)
-        else:
-            try:
-                qty = pm.hook.commerce_salable_qty(sku=sku, store_view=store_view)
-            except Exception as exc:
-                fail(sku, _host_failure("read the salable quantity of", sku, exc))
-                continue
+        qty = answers.get(sku, 0)
         if isinstance(qty, bool) or not isinstance(qty, int):
             fail(sku, f"the host returned {_describe(qty)} as the salable quantity of {sku!r}; expected a whole number")
             continue
