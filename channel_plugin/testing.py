@@ -40,6 +40,7 @@ from channel_plugin.plugin import ChannelPlugin
 from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.stores import StoreRecord, add_store
+from channel_plugin.storage.tokens import create_token
 from channel_plugin.storage.views import order_view, system_messages
 
 __all__ = ["Sandbox", "make_order"]
@@ -141,6 +142,8 @@ class Sandbox:
         self.pm.add_hookspecs(hookspecs)
         self.plugin = ChannelPlugin()
         self.amazon = FakeMarketplace(self.clock)
+        self._client: Any = None
+        self._write_token: str | None = None
 
     def __enter__(self) -> Sandbox:
         self.db = self._open_database()
@@ -180,6 +183,8 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
         if self._schema is not None:
             with self.db.engine.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self._schema}" CASCADE'))
@@ -232,3 +237,26 @@ class Sandbox:
 
     def cancel(self, amazon_order_id: str, reason: CancelReason | str = CancelReason.NO_INVENTORY) -> None:
         admin.cancel_order(self.runtime, self.store.id, amazon_order_id, reason)
+
+    def token(self, scope: str = "write") -> str:
+        """A fresh API token with the ``"read"`` or ``"write"`` scope."""
+        with self.db.transaction() as conn:
+            token, _ = create_token(conn, scope, self.clock.now(), label="sandbox")
+        return token
+
+    def graphql(self, query: str, variables: Mapping[str, Any] | None = None, token: str | None = None) -> Any:
+        """POST through the real ASGI app: a write token when ``token`` is None, no Authorization header when
+        it is ``""``, else ``Bearer <token>``. Returns the decoded JSON body, whatever the status."""
+        if self._client is None:
+            from starlette.testclient import TestClient
+
+            from channel_plugin.api.app import create_app
+
+            self._client = TestClient(create_app(self.runtime, introspection=True))
+        if token is None:
+            token = self._write_token = self._write_token or self.token("write")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self._client.post(
+            "/graphql", json={"query": query, "variables": dict(variables or {})}, headers=headers
+        )
+        return response.json()

@@ -218,3 +218,15 @@ sync_errors = Table(
     Column("message", Text, nullable=False),
     Index("ix_sync_errors_store_at", "store_id", "at"),
 )
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("label", String(255), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
+)

@@ -1,0 +1,85 @@
+"""The Starlette app: bearer-token authentication in front of strawberry's GraphQL view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http.typevars import RootValue
+
+from channel_plugin.api.context import Context
+from channel_plugin.api.schema import build_schema
+from channel_plugin.engine.runtime import Runtime
+from channel_plugin.storage.tokens import Scope as TokenScope
+from channel_plugin.storage.tokens import verify_token
+
+
+class ChannelGraphQL(GraphQL[Context, RootValue]):
+    def __init__(self, runtime: Runtime, *, introspection: bool, graphiql: bool) -> None:
+        super().__init__(
+            build_schema(introspection=introspection),
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=False,
+        )
+        self.runtime = runtime
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(runtime=self.runtime, scope=request.scope.get("channel_scope"))
+
+
+class BearerAuth:
+    """Requests without a valid token get 401 and no data; GraphiQL's page itself (a GET for HTML) is let through."""
+
+    def __init__(self, app: Any, runtime: Runtime, *, graphiql: bool) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.graphiql = graphiql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if self.graphiql and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            await self.app(scope, receive, send)
+            return
+        token_scope = self._scope_of(request.headers.get("authorization", ""))
+        if token_scope is None:
+            response: Response = JSONResponse(
+                {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": "Authentication required: send Authorization: Bearer <token>.",
+                            "extensions": {"code": "UNAUTHENTICATED"},
+                        }
+                    ],
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        scope["channel_scope"] = token_scope
+        await self.app(scope, receive, send)
+
+    def _scope_of(self, header: str) -> TokenScope | None:
+        kind, _, token = header.partition(" ")
+        if kind.lower() != "bearer" or not token.strip():
+            return None
+        with self.runtime.db.transaction(write=False) as conn:
+            return verify_token(conn, token.strip())
+
+
+def create_app(
+    runtime: Runtime, *, path: str = "/graphql", introspection: bool = False, graphiql: bool = False
+) -> Starlette:
+    """The API as an ASGI app (``channel-plugin serve``, the demo, and a host's ``commerce_asgi_apps``)."""
+    graphql = ChannelGraphQL(runtime, introspection=introspection, graphiql=graphiql)
+    return Starlette(routes=[Mount(path, app=BearerAuth(graphql, runtime, graphiql=graphiql))])

@@ -1,0 +1,70 @@
+"""The schema: every domain's queries and mutations merged, with the limits and masking around them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from channel_plugin.api.messages import MessagesQuery
+from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, RequireScope
+from channel_plugin.api.settings.mutations import SettingsMutation
+from channel_plugin.api.settings.queries import SettingsQuery
+from channel_plugin.api.stores.queries import StoresQuery
+
+log = logging.getLogger("channel_plugin.api")
+
+Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery))
+Mutation = merge_types("Mutation", (SettingsMutation,))
+
+
+def build_schema(*, introspection: bool = False) -> strawberry.Schema:
+    """Parser and validation caches on (they halve the cost of a repeated query); errors that were not raised on
+    purpose reach the client as "Unexpected error." only."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ParserCache(maxsize=256),  # the LRU itself is module-level: shared by every request
+        lambda: ValidationCache(maxsize=256),
+        RequireScope,
+        lambda: MaskErrors(should_mask_error=_unexpected),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return QuietSchema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+class QuietSchema(strawberry.Schema):
+    """Logs only unexpected errors, by type and path: a user's mistake is not an incident, and an exception's
+    text may carry order data that must not reach the logs."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            original = getattr(error, "original_error", None)
+            if original is not None and not isinstance(original, GraphQLError):
+                log.error("GraphQL resolver failed at %s: %s", error.path, type(original).__name__)
+
+
+def _unexpected(error: Exception) -> bool:
+    original = getattr(error, "original_error", None)
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def schema_sdl() -> str:
+    """What ``graphql/schema.graphql`` must contain."""
+    return build_schema(introspection=True).as_str() + "\n"

@@ -1,0 +1,33 @@
+"""``orderSettings`` and ``orderStatuses``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from channel_plugin.api.context import Info
+from channel_plugin.api.settings.types import OrderSettings, OrderStatus
+from channel_plugin.api.stores.queries import store_or_error
+from channel_plugin.domain.settings import FORBIDDEN_PROCESSING_STATES
+from channel_plugin.storage.stores import load_settings
+
+
+@strawberry.type
+class SettingsQuery:
+    @strawberry.field(description="A store's order settings.")
+    def order_settings(self, info: Info, store_id: strawberry.ID) -> OrderSettings:
+        store = store_or_error(info, store_id)
+        with info.context.runtime.db.transaction(write=False) as conn:
+            return OrderSettings.of(load_settings(conn, store.id))
+
+    @strawberry.field(
+        description="The host's order statuses; by default only those a new order may start in "
+        "(the choices for processingOrderStatus: not complete, canceled or closed)."
+    )
+    def order_statuses(self, info: Info, for_processing: bool = True) -> list[OrderStatus]:
+        statuses = info.context.runtime.pm.hook.commerce_order_statuses() or []
+        return [
+            OrderStatus(code=s.code, label=s.label, state=s.state)
+            for s in statuses
+            if not for_processing
+            or (s.state not in FORBIDDEN_PROCESSING_STATES and s.code not in FORBIDDEN_PROCESSING_STATES)
+        ]

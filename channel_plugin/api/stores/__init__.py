@@ -1,0 +1,1 @@
+"""Amazon stores: the seller account x marketplace pairs the plugin syncs."""
