@@ -125,6 +125,6 @@ def erase_buyer_data(rt: Runtime) -> int:
                     ),
                 ),
             )
-            .values(buyer_data=None, raw_payload=None, buyer_data_erased_at=now)
+            .values(buyer_data=None, buyer_name_tokens=None, raw_payload=None, buyer_data_erased_at=now)
         )
     return erased.rowcount or 0

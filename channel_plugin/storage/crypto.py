@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -50,11 +51,19 @@ class BuyerDataCipher:
         self._by_id = {hashlib.sha256(key).hexdigest()[:8]: AESGCM(key) for key in raw}
         self._primary_id = hashlib.sha256(raw[0]).hexdigest()[:8]
         self._primary = self._by_id[self._primary_id]
+        self._blind = [hmac.new(key, b"channel-plugin buyer-name search", hashlib.sha256).digest() for key in raw]
 
     @classmethod
     def from_config(cls, value: str) -> BuyerDataCipher:
         """``value`` is a comma-separated list of keys, newest first."""
         return cls([k for k in value.split(",") if k.strip()])
+
+    def blind_keys(self) -> list[bytes]:
+        """Keys for the keyed search tokens of buyer names, derived from each encryption key (newest first).
+
+        Derived, not reused: a search token must never help anyone decrypt, and vice versa.
+        """
+        return self._blind
 
     def encrypt(self, data: Mapping[str, Any]) -> str:
         nonce = os.urandom(_NONCE)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, OrderItem
+from channel_plugin.storage.buyer_search import buyer_display_name, name_tokens
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.dialects import insert_ignoring_duplicates
 from channel_plugin.storage.tables import amazon_order_items, amazon_orders, order_events
@@ -85,6 +86,7 @@ def order_columns(order: AmazonOrder, cipher: BuyerDataCipher) -> dict[str, Any]
         "ship_by": order.ship_by,
         "deliver_by": order.deliver_by,
         "buyer_data": seal_buyer(order, cipher),
+        "buyer_name_tokens": name_tokens(cipher, buyer_display_name(order.buyer, order.shipping_address)),
     }
 
 

@@ -80,6 +80,7 @@ amazon_orders = Table(
     Column("ship_by", UTCDateTime(), nullable=True),
     Column("deliver_by", UTCDateTime(), nullable=True),
     Column("buyer_data", Text, nullable=True),
+    Column("buyer_name_tokens", Text, nullable=True),
     Column("buyer_data_erased_at", UTCDateTime(), nullable=True),
     Column("import_state", String(16), nullable=False),
     Column("commerce_order_id", String(64), nullable=True),
