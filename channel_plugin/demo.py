@@ -8,6 +8,8 @@ from typing import Any
 
 from channel_plugin.testing import Sandbox, make_order
 
+SYNC_EVERY_SECONDS = 15
+
 CATALOG: list[dict[str, Any]] = [
     {"sku": "MUG-BLUE", "qty": 40, "name": "Blue enamel mug"},
     {"sku": "MUG-RED", "qty": 1, "name": "Red enamel mug"},
@@ -68,6 +70,44 @@ def run_demo(echo: Callable[[str], None]) -> None:
         echo(f"\nSalable MUG-BLUE: {sandbox.host.salable_qty('MUG-BLUE')}, TEE-M: {sandbox.host.salable_qty('TEE-M')}")
         remaining = sandbox.system_messages()
         echo("\nSystem message: " + (remaining[0] if remaining else "(none)"))
+
+
+def serve_demo(echo: Callable[[str], None], *, port: int, database_url: str | None) -> None:
+    """Seed, sync once, then serve the API with GraphiQL on 127.0.0.1 while a sync runs every few seconds."""
+    import socket
+    import sys
+    import threading
+
+    import uvicorn
+
+    from channel_plugin.api.app import create_app
+
+    with Sandbox(catalog=CATALOG, store_name="Demo Store US", database_url=database_url) as sandbox:
+        labels = seed_orders(sandbox)
+        sandbox.sync()
+        echo("Demo data after the first sync:")
+        _table(sandbox, labels, echo)
+        listener = socket.create_server(("127.0.0.1", port))
+        actual = listener.getsockname()[1]
+        app = create_app(sandbox.runtime, introspection=True, graphiql=True)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        stop = threading.Event()
+        sync_lock = threading.Lock()
+
+        def cron() -> None:
+            while not stop.wait(SYNC_EVERY_SECONDS):
+                with sync_lock:
+                    sandbox.sync()
+
+        threading.Thread(target=cron, name="demo-sync", daemon=True).start()
+        echo(f"\nGraphQL: http://127.0.0.1:{actual}/graphql")
+        echo(f"Token: {sandbox.token('write')}")
+        echo("(GraphiQL opens at that URL; send the token as 'Authorization: Bearer <token>'. Ctrl-C stops.)")
+        sys.stdout.flush()
+        try:
+            server.run(sockets=[listener])
+        finally:
+            stop.set()
 
 
 def _table(sandbox: Sandbox, labels: dict[str, str], echo: Callable[[str], None]) -> None:

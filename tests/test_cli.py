@@ -8,7 +8,7 @@ from channel_plugin.cli import main
 
 
 def test_demo_shows_orders_in_every_state_and_the_banner_clearing():
-    result = CliRunner().invoke(main, ["demo"])
+    result = CliRunner().invoke(main, ["demo", "--once"])
     assert result.exit_code == 0, result.output
     out = result.output
     for state in ("IMPORTED", "BLOCKED", "WAITING", "SKIPPED"):
@@ -65,3 +65,83 @@ def test_keygen_prints_a_usable_key():
 
     key = CliRunner().invoke(main, ["keygen"]).output.strip()
     assert BuyerDataCipher([key]).decrypt(BuyerDataCipher([key]).encrypt({"a": 1})) == {"a": 1}
+
+
+def test_token_create_prints_the_token_alone(tmp_path):
+    from channel_plugin.storage.db import Database
+    from channel_plugin.storage.tokens import Scope, verify_token
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    result = CliRunner().invoke(main, ["token", "create", "--db", url, "--scope", "read"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert token.startswith("cpt_") and "\n" not in token
+    db = Database(url)
+    with db.transaction(write=False) as conn:
+        assert verify_token(conn, token) is Scope.READ
+    bad = CliRunner().invoke(main, ["token", "create", "--db", url, "--scope", "admin"])
+    assert bad.exit_code == 2 and "--scope" in bad.output
+
+
+def test_export_schema_check_notices_a_stale_file(tmp_path):
+    target = tmp_path / "schema.graphql"
+    target.write_text("type Query { old: String }\n")
+    stale = CliRunner().invoke(main, ["export-schema", "--check", "--output", str(target)])
+    assert stale.exit_code == 1 and "stale" in stale.output
+    assert CliRunner().invoke(main, ["export-schema", "--output", str(target)]).exit_code == 0
+    assert CliRunner().invoke(main, ["export-schema", "--check", "--output", str(target)]).exit_code == 0
+
+
+def test_the_committed_schema_matches_the_code():
+    from pathlib import Path
+
+    from channel_plugin.api.schema import schema_sdl
+
+    committed = Path(__file__).resolve().parents[1] / "graphql" / "schema.graphql"
+    assert committed.read_text() == schema_sdl(), "run `channel-plugin export-schema` and commit graphql/schema.graphql"
+
+
+def test_the_served_demo_answers_with_the_token_it_printed():
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "channel_plugin.cli", "demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        url = token = None
+        deadline = time.monotonic() + 60
+        assert proc.stdout is not None
+        while (url is None or token is None) and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if line.startswith("GraphQL: "):
+                url = line.split(" ", 1)[1].strip()
+            elif line.startswith("Token: "):
+                token = line.split(" ", 1)[1].strip()
+        assert url and token, "the demo did not print its URL and token"
+        body = None
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.post(
+                    url,
+                    json={"query": "{ amazonStores { name } systemMessages { text } }"},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                )
+                body = response.json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert body is not None and body["data"]["amazonStores"] == [{"name": "Demo Store US"}]
+        assert body["data"]["systemMessages"], "the demo seeds blocked orders"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http.typevars import RootValue
@@ -82,4 +82,5 @@ def create_app(
 ) -> Starlette:
     """The API as an ASGI app (``channel-plugin serve``, the demo, and a host's ``commerce_asgi_apps``)."""
     graphql = ChannelGraphQL(runtime, introspection=introspection, graphiql=graphiql)
-    return Starlette(routes=[Mount(path, app=BearerAuth(graphql, runtime, graphiql=graphiql))])
+    endpoint = BearerAuth(graphql, runtime, graphiql=graphiql)
+    return Starlette(routes=[Route(path, endpoint=endpoint, methods=["GET", "POST"])])
