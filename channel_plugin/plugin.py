@@ -115,6 +115,15 @@ class ChannelPlugin:
     def commerce_stock_changed(self, sku: str) -> None:
         admin.on_catalog_change(self.runtime, sku)
 
+    @hookimpl
+    def commerce_asgi_apps(self) -> Mapping[str, Any]:
+        """The GraphQL API, mounted where the manifest says (``[graphql] path``); introspection off."""
+        from channel_plugin.api.app import create_app
+        from channel_plugin.manifest import load_manifest
+
+        path = load_manifest().graphql_path
+        return {path: create_app(self.runtime, path="/")}
+
     @hookimpl(trylast=True)
     def channel_build_order(self, order: AmazonOrder, draft: CommerceOrderDraft) -> CommerceOrderDraft:
         return draft

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib.metadata import entry_points
 
 import pluggy
@@ -92,3 +93,27 @@ def test_startup_migrates_and_a_store_without_an_amazon_client_fails_alone(tmp_p
     host.run_cron()
     [result] = channel.last_results
     assert "no Amazon client is configured for store 1" in result.error
+
+
+def test_the_host_mounts_the_api_the_plugin_hands_it(tmp_path):
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.testclient import TestClient
+
+    from channel_plugin.storage.tokens import create_token
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    host, channel, _ = _host(
+        tmp_path, {"channel_plugin.database_url": url, "channel_plugin.encryption_key": generate_key()}
+    )
+    host.start()
+    [apps] = host.pm.hook.commerce_asgi_apps()
+    [(path, app)] = apps.items()
+    assert path == "/amazon/graphql"
+    with channel.runtime.db.transaction() as conn:
+        token, _ = create_token(conn, "read", datetime.now(UTC))
+    client = TestClient(Starlette(routes=[Mount(path, app=app)]))
+    body = client.post(
+        path + "/", json={"query": "{ amazonStores { id } }"}, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert body == {"data": {"amazonStores": []}}
