@@ -100,6 +100,12 @@ amazon_orders = Table(
     Index("ix_amazon_orders_store_state", "store_id", "import_state"),
     Index("ix_amazon_orders_store_purchase", "store_id", "purchase_date", "id"),
     Index("ix_amazon_orders_store_status", "store_id", "status"),
+    # amazonOrders: one index per filter, ending in the sort key and id so a keyset page is a range scan.
+    Index("ix_amazon_orders_store_status_purchase", "store_id", "status", "purchase_date", "id"),
+    Index("ix_amazon_orders_store_state_purchase", "store_id", "import_state", "purchase_date", "id"),
+    Index("ix_amazon_orders_store_channel_purchase", "store_id", "fulfillment_channel", "purchase_date", "id"),
+    Index("ix_amazon_orders_store_total", "store_id", "grand_total", "id"),
+    Index("ix_amazon_orders_store_updated", "store_id", "last_update_date", "id"),
 )
 
 amazon_order_items = Table(

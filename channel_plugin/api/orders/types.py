@@ -1,0 +1,279 @@
+"""The AmazonOrder node and what hangs off it; lists (items, blockers, ...) come from per-request DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from channel_plugin.api.context import Info
+from channel_plugin.api.orders import loaders
+from channel_plugin.domain import enums
+from channel_plugin.domain import model as domain
+from channel_plugin.storage.buyer_search import buyer_display_name
+
+AmazonOrderStatus = strawberry.enum(enums.AmazonOrderStatus)
+ImportState = strawberry.enum(enums.ImportState)
+FulfillmentChannel = strawberry.enum(enums.FulfillmentChannel)
+BlockerKind = strawberry.enum(enums.BlockerKind)
+
+COMMERCE_ORDER_URL = "/admin/sales/order/view/order_id/{commerce_order_id}/"
+"""Where the host's admin shows a Commerce order (``orderLink`` of an imported order)."""
+SELLER_CENTRAL_ORDER_URL = "https://sellercentral.amazon.com/orders-v3/order/{amazon_order_id}"
+"""Where Seller Central shows an Amazon order (``orderLink`` of an order with no Commerce order)."""
+
+
+@strawberry.type(description="An exact amount of money: the amount is a decimal string, never a float.")
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, amount: Decimal | None, currency: str | None) -> Money | None:
+        return cls(amount=amount, currency=currency) if amount is not None and currency else None
+
+
+@strawberry.type(description="Where the order ships to (buyer data: null once erased, 30 days after delivery).")
+class ShippingAddress:
+    name: str | None
+    company: str | None
+    line1: str | None
+    line2: str | None
+    line3: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country_code: str | None
+    phone: str | None
+
+    @classmethod
+    def of(cls, a: domain.Address) -> ShippingAddress:
+        return cls(
+            name=a.name,
+            company=a.company,
+            line1=a.line1,
+            line2=a.line2,
+            line3=a.line3,
+            city=a.city,
+            region=a.region,
+            postal_code=a.postal_code,
+            country_code=a.country_code,
+            phone=a.phone,
+        )
+
+
+@strawberry.type(description="One line of an Amazon order.")
+class AmazonOrderItem:
+    order_item_id: str
+    seller_sku: str
+    asin: str | None
+    title: str | None
+    quantity_ordered: int
+    quantity_shipped: int
+    item_price: Money | None = strawberry.field(description="The unit price.")
+
+    @classmethod
+    def of(cls, i: domain.OrderItem) -> AmazonOrderItem:
+        price = Money.of(i.item_price.amount, i.item_price.currency) if i.item_price else None
+        return cls(
+            order_item_id=i.order_item_id,
+            seller_sku=i.seller_sku,
+            asin=i.asin,
+            title=i.title,
+            quantity_ordered=i.quantity_ordered,
+            quantity_shipped=i.quantity_shipped,
+            item_price=price,
+        )
+
+
+@strawberry.type(description="A shipment the host made for the order, as confirmed to Amazon.")
+class AmazonOrderTracking:
+    commerce_shipment_id: str
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+
+
+@strawberry.type(description="Why an order cannot be imported yet (one per failing item); re-checked on every sync.")
+class AmazonOrderBlocker:
+    kind: BlockerKind  # type: ignore[valid-type]
+    seller_sku: str | None
+    message: str
+    first_seen: datetime
+    last_checked: datetime
+    attempts: int
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, b: domain.BlockerRecord) -> AmazonOrderBlocker:
+        return cls(
+            kind=b.kind,
+            seller_sku=b.seller_sku,
+            message=b.message,
+            first_seen=b.first_seen,
+            last_checked=b.last_checked,
+            attempts=b.attempts,
+            resolved_at=b.resolved_at,
+        )
+
+
+@strawberry.type(description="One change in the order's life; the latest one is the order's notes.")
+class OrderHistoryEvent:
+    at: datetime
+    kind: str
+    message: str
+
+
+@strawberry.type(description="The Commerce order created from the Amazon order.")
+class CommerceOrder:
+    id: strawberry.ID
+    increment_id: str
+    status: str = strawberry.field(
+        description="The Commerce order's state as this plugin last left it: processing once created, complete "
+        "once completed, canceled once canceled. The host has no service that reports an order's current status, "
+        "so a change made in the host alone is not seen here; the host's own order view is the authority."
+    )
+
+
+NODE_COLUMNS = (
+    "id",
+    "store_id",
+    "amazon_order_id",
+    "marketplace_id",
+    "purchase_date",
+    "last_update_date",
+    "status",
+    "fulfillment_channel",
+    "currency",
+    "grand_total",
+    "ship_service_level",
+    "ship_by",
+    "deliver_by",
+    "import_state",
+    "commerce_order_id",
+    "commerce_increment_id",
+    "notes",
+    "error_message",
+    "shipped_at",
+    "completed_at",
+    "buyer_data_erased_at",
+)
+"""The amazon_orders columns a node is built from (not the buyer blob: the buyer loader reads it when asked)."""
+
+
+@strawberry.type(description="An Amazon order as stored here, with its import bookkeeping.")
+class AmazonOrder:
+    id: strawberry.ID = strawberry.field(description="Unique across stores: <storeId>:<amazonOrderId>.")
+    store_id: strawberry.ID
+    amazon_order_id: str
+    marketplace_id: str | None
+    purchase_date: datetime
+    last_update_date: datetime
+    status: AmazonOrderStatus  # type: ignore[valid-type]
+    fulfillment_channel: FulfillmentChannel  # type: ignore[valid-type]
+    grand_total: Money | None
+    ship_service_level: str | None
+    ship_by: datetime | None
+    deliver_by: datetime | None
+    import_state: ImportState  # type: ignore[valid-type]
+    notes: str | None = strawberry.field(description="The last action taken on the order.")
+    error_message: str | None
+    shipped_at: datetime | None
+    completed_at: datetime | None
+    buyer_data_erased_at: datetime | None = strawberry.field(
+        description="When the buyer's name, email and address were erased (Amazon's data protection policy)."
+    )
+    commerce_order: CommerceOrder | None = strawberry.field(description="Null until the order is imported.")
+    order_link: str = strawberry.field(
+        description="The Commerce order in the host's admin when imported, else the order in Seller Central."
+    )
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: Mapping[Any, Any]) -> AmazonOrder:
+        status = enums.AmazonOrderStatus(row["status"])
+        commerce_id = row["commerce_order_id"]
+        commerce = None
+        if commerce_id is not None:
+            state = {"COMPLETED": "complete", "CANCELED": "canceled"}.get(status.value, "processing")
+            commerce = CommerceOrder(
+                id=strawberry.ID(commerce_id), increment_id=row["commerce_increment_id"] or "", status=state
+            )
+        link = (
+            COMMERCE_ORDER_URL.format(commerce_order_id=commerce_id)
+            if commerce_id is not None
+            else SELLER_CENTRAL_ORDER_URL.format(amazon_order_id=row["amazon_order_id"])
+        )
+        return cls(
+            id=strawberry.ID(f"{row['store_id']}:{row['amazon_order_id']}"),
+            store_id=strawberry.ID(str(row["store_id"])),
+            amazon_order_id=row["amazon_order_id"],
+            marketplace_id=row["marketplace_id"],
+            purchase_date=row["purchase_date"],
+            last_update_date=row["last_update_date"],
+            status=status,
+            fulfillment_channel=enums.FulfillmentChannel(row["fulfillment_channel"]),
+            grand_total=Money.of(row["grand_total"], row["currency"]),
+            ship_service_level=row["ship_service_level"],
+            ship_by=row["ship_by"],
+            deliver_by=row["deliver_by"],
+            import_state=enums.ImportState(row["import_state"]),
+            notes=row["notes"],
+            error_message=row["error_message"],
+            shipped_at=row["shipped_at"],
+            completed_at=row["completed_at"],
+            buyer_data_erased_at=row["buyer_data_erased_at"],
+            commerce_order=commerce,
+            order_link=link,
+            pk=row["id"],
+        )
+
+    @strawberry.field(description="The buyer's name, else the recipient's (FBA orders may have neither).")
+    async def buyer_name(self, info: Info) -> str | None:
+        buyer, address = await loaders.buyers(info).load(self.pk)
+        return buyer_display_name(buyer, address)
+
+    @strawberry.field
+    async def buyer_email(self, info: Info) -> str | None:
+        buyer, _ = await loaders.buyers(info).load(self.pk)
+        return buyer.email
+
+    @strawberry.field
+    async def buyer_company(self, info: Info) -> str | None:
+        buyer, _ = await loaders.buyers(info).load(self.pk)
+        return buyer.company
+
+    @strawberry.field
+    async def shipping_address(self, info: Info) -> ShippingAddress | None:
+        _, address = await loaders.buyers(info).load(self.pk)
+        return ShippingAddress.of(address) if address else None
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[AmazonOrderItem]:
+        return [AmazonOrderItem.of(i) for i in await loaders.items(info).load(self.pk)]
+
+    @strawberry.field
+    async def tracking(self, info: Info) -> list[AmazonOrderTracking]:
+        return [
+            AmazonOrderTracking(
+                commerce_shipment_id=t.commerce_shipment_id,
+                carrier=t.carrier,
+                tracking_number=t.tracking_number,
+                shipped_at=t.shipped_at,
+            )
+            for t in await loaders.tracking(info).load(self.pk)
+        ]
+
+    @strawberry.field(description="The open blockers (an order is BLOCKED while it has any).")
+    async def blockers(self, info: Info) -> list[AmazonOrderBlocker]:
+        return [AmazonOrderBlocker.of(b) for b in await loaders.blockers(info).load(self.pk)]
+
+    @strawberry.field(description="Every change, oldest first.")
+    async def history(self, info: Info) -> list[OrderHistoryEvent]:
+        return [
+            OrderHistoryEvent(at=e.at, kind=e.kind, message=e.message)
+            for e in await loaders.history(info).load(self.pk)
+        ]
