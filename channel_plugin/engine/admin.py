@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 
 from channel_plugin.domain.enums import AmazonOrderStatus as S
-from channel_plugin.domain.enums import CancelReason, ImportState
-from channel_plugin.domain.model import Product
+from channel_plugin.domain.enums import CancelReason, FulfillmentChannel, ImportState
+from channel_plugin.domain.model import Address, Product
 from channel_plugin.domain.settings import OrderSettings, effective_store_view, validate_settings
 from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
 from channel_plugin.engine.importer import PageResult, recheck
@@ -187,3 +190,104 @@ def on_host_canceled(rt: Runtime, commerce_order_id: str) -> bool:
         )
         _status_note(notes, order, stored.status, S.CANCELED)
     return True
+
+
+# ---- shipping address --------------------------------------------------------------------------------------------
+
+ADDRESS_FIELDS = tuple(Address.__dataclass_fields__)
+REQUIRED_ADDRESS_FIELDS = ("name", "line1", "city", "country_code")
+ADDRESS_EDITABLE = frozenset({S.PENDING, S.PENDING_AVAILABILITY, S.UNSHIPPED})
+_MAX_LENGTH = {"postal_code": 20, "country_code": 2, "phone": 40}
+_POSTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
+_PHONE = re.compile(r"\+?[0-9 ().\-/]*[0-9][0-9 ().\-/]*(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?", re.IGNORECASE)
+_ISO_3166_ALPHA2 = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+    CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR
+    GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO
+    JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR
+    MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO
+    RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV
+    TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"""
+COUNTRY_CODES = frozenset(_ISO_3166_ALPHA2.split())  # ISO 3166-1 alpha-2, the officially assigned codes
+
+
+class InvalidAddress(ValidationError):
+    """Every problem with a shipping address at once, in ``problems``; the first is also the error's own field.
+
+    Messages never repeat the values given: an address is buyer data.
+    """
+
+    def __init__(self, problems: Sequence[ValidationError]) -> None:
+        super().__init__(problems[0].field, problems[0].message, problems[0].code)
+        self.problems = tuple(problems)
+
+
+def check_address(fields: Mapping[str, Any]) -> Address:
+    """A new shipping address from plain fields (snake_case, as ``Address`` names them), trimmed, blanks as None.
+
+    Required: name, line1, city, country_code (an ISO 3166-1 alpha-2 code, any case). Raises InvalidAddress.
+    """
+    unknown = [k for k in fields if k not in ADDRESS_FIELDS]
+    problems = [ValidationError(k, "is not an address field", "UNKNOWN_FIELD") for k in unknown]
+    clean: dict[str, str | None] = {}
+    for name in ADDRESS_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            problems.append(ValidationError(name, "must be text"))
+            continue
+        text = value.strip() if value else ""
+        clean[name] = text or None
+        limit = _MAX_LENGTH.get(name, 255)
+        if not text:
+            if name in REQUIRED_ADDRESS_FIELDS:
+                problems.append(ValidationError(name, "is required", "REQUIRED"))
+        elif any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
+            problems.append(ValidationError(name, "must be a single line without control characters"))
+        elif len(text) > limit:
+            problems.append(ValidationError(name, f"must be at most {limit} characters"))
+        elif name == "country_code" and text.upper() not in COUNTRY_CODES:
+            problems.append(ValidationError(name, "must be an ISO 3166-1 alpha-2 country code, such as US or GB"))
+        elif name == "postal_code" and not _POSTAL_CODE.fullmatch(text):
+            problems.append(ValidationError(name, "may hold only letters, digits, spaces and hyphens"))
+        elif name == "phone" and not _PHONE.fullmatch(text):
+            problems.append(ValidationError(name, "must be a phone number (digits, spaces, + ( ) . - /, extension)"))
+    if problems:
+        raise InvalidAddress(problems)
+    if clean["country_code"]:
+        clean["country_code"] = clean["country_code"].upper()
+    return Address(**clean)
+
+
+def update_shipping_address(rt: Runtime, store_id: int, amazon_order_id: str, fields: Mapping[str, Any]) -> Address:
+    """An admin corrects the shipping address of a merchant-fulfilled order that has not shipped yet.
+
+    The buyer-data blob is sealed again with the new address and an ADDRESS_UPDATED event becomes the notes.
+    Raises ValidationError: store_id / amazon_order_id NOT_FOUND, amazon_order_id NOT_ALLOWED (shipped, canceled,
+    fulfilled by Amazon), or InvalidAddress. Never logs the address.
+    """
+    require_store(rt, store_id)
+    with rt.db.transaction() as conn:
+        pk = conn.execute(
+            select(amazon_orders.c.id).where(
+                amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
+            )
+        ).scalar()
+        if pk is None:
+            raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
+        stored, _columns, order = load_order(rt, conn, pk)
+        if stored.status not in ADDRESS_EDITABLE:
+            raise ValidationError(
+                "amazon_order_id",
+                f"the shipping address can only change before the order ships; {amazon_order_id} is "
+                f"{stored.status.value}",
+                "NOT_ALLOWED",
+            )
+        if order.fulfillment_channel is FulfillmentChannel.AMAZON:
+            raise ValidationError(
+                "amazon_order_id", "Amazon fulfils this order: change its address in Seller Central", "NOT_ALLOWED"
+            )
+        address = check_address(fields)
+        sealed = order_store.order_columns(replace(order, shipping_address=address), rt.cipher, address_edited=True)
+        buyer_columns = {k: v for k, v in sealed.items() if k.startswith("buyer_")}
+        add_event(conn, pk, "ADDRESS_UPDATED", "Shipping address updated by an admin.", rt.clock(), **buyer_columns)
+    return address
