@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -159,6 +159,9 @@ def _store_page(
         if order.last_update_date <= row.last_update_date and row.status is not S.ERROR:
             page.unchanged += 1
             continue
+        kept = order_store.edited_address(row.buyer_data, rt.cipher)
+        if kept is not None:
+            order = replace(order, shipping_address=kept)  # the admin's correction outlives Amazon's copy
         works.append(
             Work(
                 row.pk,
@@ -173,7 +176,7 @@ def _store_page(
                 completed_at=row.completed_at,
             )
         )
-        changed.append({"_pk": row.pk, **order_store.order_columns(order, rt.cipher)})
+        changed.append({"_pk": row.pk, **order_store.order_columns(order, rt.cipher, address_edited=kept is not None)})
         item_rows.extend(order_store.item_rows(row.pk, order))
     order_store.update_many(conn, changed)
     order_store.replace_items(conn, [c["_pk"] for c in changed], item_rows)

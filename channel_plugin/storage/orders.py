@@ -37,6 +37,7 @@ class StoredRow:
     error_message: str | None
     completed_at: datetime | None
     sku_map: dict[str, str] | None
+    buyer_data: str | None
 
 
 _BOOKKEEPING = (
@@ -52,6 +53,7 @@ _BOOKKEEPING = (
     amazon_orders.c.error_message,
     amazon_orders.c.completed_at,
     amazon_orders.c.sku_map,
+    amazon_orders.c.buyer_data,
 )
 
 
@@ -69,10 +71,11 @@ def _stored(r: Any) -> StoredRow:
         r.error_message,
         r.completed_at,
         r.sku_map,
+        r.buyer_data,
     )
 
 
-def order_columns(order: AmazonOrder, cipher: BuyerDataCipher) -> dict[str, Any]:
+def order_columns(order: AmazonOrder, cipher: BuyerDataCipher, *, address_edited: bool = False) -> dict[str, Any]:
     """The columns that come from Amazon's description of the order (buyer data sealed)."""
     total = order.grand_total
     return {
@@ -85,7 +88,7 @@ def order_columns(order: AmazonOrder, cipher: BuyerDataCipher) -> dict[str, Any]
         "ship_service_level": order.ship_service_level,
         "ship_by": order.ship_by,
         "deliver_by": order.deliver_by,
-        "buyer_data": seal_buyer(order, cipher),
+        "buyer_data": seal_buyer(order, cipher, address_edited=address_edited),
         "buyer_name_tokens": name_tokens(cipher, buyer_display_name(order.buyer, order.shipping_address)),
     }
 
@@ -94,9 +97,10 @@ def _item_currency(order: AmazonOrder) -> str | None:
     return next((i.item_price.currency for i in order.items if i.item_price), None)
 
 
-def seal_buyer(order: AmazonOrder, cipher: BuyerDataCipher) -> str | None:
+def seal_buyer(order: AmazonOrder, cipher: BuyerDataCipher, *, address_edited: bool = False) -> str | None:
+    """``address_edited`` marks an address an admin corrected: Amazon's later copies must not undo it."""
     b, a = order.buyer, order.shipping_address
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"address_edited": True} if address_edited else {}
     if b.name or b.email or b.company:
         data["buyer"] = [b.name, b.email, b.company]
     if a is not None:
@@ -113,6 +117,14 @@ def seal_buyer(order: AmazonOrder, cipher: BuyerDataCipher) -> str | None:
             a.phone,
         ]
     return cipher.encrypt(data) if data else None
+
+
+def edited_address(token: str | None, cipher: BuyerDataCipher) -> Address | None:
+    """The admin's corrected address kept in a stored blob, if there is one."""
+    if not token:
+        return None
+    data = cipher.decrypt(token)
+    return Address(*data["address"]) if data.get("address_edited") and "address" in data else None
 
 
 def open_buyer(token: str | None, cipher: BuyerDataCipher) -> tuple[Buyer, Address | None]:
