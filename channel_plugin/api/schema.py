@@ -20,7 +20,10 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from channel_plugin.api.blockers.queries import BlockersQuery
 from channel_plugin.api.messages import MessagesQuery
+from channel_plugin.api.orders.mutations import OrdersMutation
+from channel_plugin.api.orders.queries import OrdersQuery
 from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, RequireScope
 from channel_plugin.api.settings.mutations import SettingsMutation
 from channel_plugin.api.settings.queries import SettingsQuery
@@ -28,8 +31,8 @@ from channel_plugin.api.stores.queries import StoresQuery
 
 log = logging.getLogger("channel_plugin.api")
 
-Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery))
-Mutation = merge_types("Mutation", (SettingsMutation,))
+Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery))
+Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation))
 
 
 def build_schema(*, introspection: bool = False) -> strawberry.Schema:
