@@ -132,7 +132,10 @@ def test_the_served_demo_answers_with_the_token_it_printed():
             try:
                 response = httpx.post(
                     url,
-                    json={"query": "{ amazonStores { name } systemMessages { text } }"},
+                    json={
+                        "query": "{ amazonOrders(first: 10) { totalCount } amazonStores { name } "
+                        "systemMessages { text } }"
+                    },
                     headers={"Authorization": f"Bearer {token}"},
                     timeout=5,
                 )
@@ -141,6 +144,7 @@ def test_the_served_demo_answers_with_the_token_it_printed():
             except httpx.TransportError:
                 time.sleep(0.2)
         assert body is not None and body["data"]["amazonStores"] == [{"name": "Demo Store US"}]
+        assert body["data"]["amazonOrders"]["totalCount"] >= 12
         assert body["data"]["systemMessages"], "the demo seeds blocked orders"
     finally:
         proc.terminate()

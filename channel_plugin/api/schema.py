@@ -24,7 +24,7 @@ from channel_plugin.api.blockers.queries import BlockersQuery
 from channel_plugin.api.messages import MessagesQuery
 from channel_plugin.api.orders.mutations import OrdersMutation
 from channel_plugin.api.orders.queries import OrdersQuery
-from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, RequireScope
+from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, QueryCost, RequireScope
 from channel_plugin.api.settings.mutations import SettingsMutation
 from channel_plugin.api.settings.queries import SettingsQuery
 from channel_plugin.api.stores.queries import StoresQuery
@@ -45,6 +45,7 @@ def build_schema(*, introspection: bool = False) -> strawberry.Schema:
         lambda: ParserCache(maxsize=256),  # the LRU itself is module-level: shared by every request
         lambda: ValidationCache(maxsize=256),
         RequireScope,
+        QueryCost,
         lambda: MaskErrors(should_mask_error=_unexpected),
     ]
     if not introspection:
