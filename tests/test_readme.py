@@ -26,3 +26,23 @@ def test_the_readme_names_exactly_two_setup_commands():
     ]
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert commands[1].strip() in ci
+
+
+def test_the_readme_graphql_examples_answer_on_the_demo_data():
+    from channel_plugin.demo import CATALOG, seed_orders
+    from channel_plugin.testing import Sandbox
+
+    queries = [
+        "\n".join(line for line in block.splitlines() if not line.startswith("#"))
+        for block in re.findall(r"```graphql\n(.*?)```", README, flags=re.S)
+    ]
+    assert len(queries) == 3
+    with Sandbox(catalog=CATALOG, store_name="Demo Store US") as sandbox:
+        seed_orders(sandbox)
+        sandbox.sync()
+        recent, blocked, match = (sandbox.graphql(q) for q in queries)
+    assert recent["data"]["amazonOrders"]["totalCount"] == 13
+    totals = [float(e["node"]["grandTotal"]["amount"]) for e in blocked["data"]["amazonOrders"]["edges"]]
+    assert totals and totals == sorted(totals, reverse=True) and min(totals) >= 10.5
+    assert match["data"]["matchProduct"]["errors"] == []
+    assert match["data"]["matchProduct"]["results"][0]["importState"] == "IMPORTED"
