@@ -245,7 +245,7 @@ def test_a_name_search_reads_candidates_in_batches_until_a_page_is_full(seeded, 
     from channel_plugin.api.orders import pagination, queries
 
     monkeypatch.setattr(pagination, "_FIRST_BATCH", 1)
-    monkeypatch.setattr(queries, "candidate_condition", lambda cipher, text: None)
+    monkeypatch.setattr(queries, "candidate_condition", lambda cipher, text, dialect: None)
     sb, views = seeded
     order_pk = pks(sb)
     for field in ("PURCHASE_DATE", "GRAND_TOTAL", "STATUS"):

@@ -12,13 +12,15 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select
+from sqlalchemy import text as text_clause
 
 from channel_plugin.domain.model import Address, Buyer
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.tables import amazon_orders
 
 GRAM = 3
+FTS = "amazon_orders_buyer_fts"
 
 
 def buyer_display_name(buyer: Buyer, address: Address | None) -> str | None:
@@ -43,17 +45,26 @@ def name_tokens(cipher: BuyerDataCipher, name: str | None) -> str | None:
     return " ".join(sorted(_token(key, g) for g in _grams(name))) or None
 
 
-def candidate_condition(cipher: BuyerDataCipher, text: str) -> ColumnElement[bool] | None:
+def candidate_condition(cipher: BuyerDataCipher, text: str, dialect: str = "sqlite") -> ColumnElement[bool] | None:
     """Orders whose name may contain ``text`` (every trigram present under some key); None when ``text`` is too
-    short to have a trigram, and every order is a candidate."""
-    grams = _grams(text)
+    short to have a trigram, and every order is a candidate.
+
+    Served by an index on both dialects (migration 0005): FTS5 on SQLite, a pg_trgm GIN index on PostgreSQL.
+    """
+    grams = sorted(_grams(text))
     if not grams:
         return None
-    per_key = [
-        and_(*(amazon_orders.c.buyer_name_tokens.contains(_token(key, g), autoescape=True) for g in sorted(grams)))
-        for key in cipher.blind_keys()
-    ]
-    return or_(*per_key)
+    per_key = [[_token(key, g) for g in grams] for key in cipher.blind_keys()]
+    if dialect == "sqlite":
+        match = " OR ".join("(" + " AND ".join(f'"{t}"' for t in tokens) + ")" for tokens in per_key)
+        return amazon_orders.c.id.in_(
+            select(literal_column("rowid"))
+            .select_from(text_clause(FTS))
+            .where(text_clause(f"{FTS} MATCH :buyer_match").bindparams(buyer_match=match))
+        )
+    return or_(
+        *(and_(*(amazon_orders.c.buyer_name_tokens.contains(t, autoescape=True) for t in tokens)) for tokens in per_key)
+    )
 
 
 def name_matches(cipher: BuyerDataCipher, buyer_data: str | None, text: str) -> bool:

@@ -76,7 +76,7 @@ class OrdersQuery:
         filters = conditions(filter)
         where = [_stores(info, store_id)]
         text = buyer_name_text(filter)
-        candidates = candidate_condition(runtime.cipher, text) if text is not None else None
+        candidates = candidate_condition(runtime.cipher, text, runtime.db.dialect) if text is not None else None
         if candidates is not None:
             where.append(candidates)
         request = PageRequest(where, filters, text, order.field, descending, cursor, first)
