@@ -16,7 +16,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, type_coerce
 
 from channel_plugin.api.orders.types import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.storage.tables import amazon_orders
@@ -112,6 +112,12 @@ class ColumnFilter:
     column: str
     terms: tuple[ColumnElement[bool], ...]
     accepts: Callable[[Any], bool]
+    # The same terms written so that no index on the column can serve them: when the page is read in another
+    # column's order, walking that order's index and testing each row beats sorting every row in the range.
+    scan_terms: tuple[ColumnElement[bool], ...] | None = None
+
+    def terms_for(self, sort_column: str) -> tuple[ColumnElement[bool], ...]:
+        return self.scan_terms if self.scan_terms is not None and sort_column != self.column else self.terms
 
 
 def _range(column: str, low: Any, high: Any) -> ColumnFilter:
@@ -122,6 +128,14 @@ def _range(column: str, low: Any, high: Any) -> ColumnFilter:
         tuple(terms),
         lambda v: v is not None and (low is None or v >= low) and (high is None or v <= high),
     )
+
+
+def _amount_range(low: Any, high: Any) -> ColumnFilter:
+    ranged = _range("grand_total", low, high)
+    column = amazon_orders.c.grand_total
+    unindexed = type_coerce(column + 0, column.type)  # bounds still bind as exact money
+    scan = ([unindexed >= low] if low is not None else []) + ([unindexed <= high] if high is not None else [])
+    return ColumnFilter(ranged.column, ranged.terms, ranged.accepts, tuple(scan))
 
 
 def _one_of(column: str, values: list[str]) -> ColumnFilter:
@@ -145,7 +159,7 @@ def conditions(f: AmazonOrderFilter | None) -> list[ColumnFilter]:
     if total is not None and (total.from_ is not None or total.to is not None):
         least = _amount(total.from_, ROUND_CEILING, "from") if total.from_ is not None else None
         most = _amount(total.to, ROUND_FLOOR, "to") if total.to is not None else None
-        found.append(_range("grand_total", least, most))
+        found.append(_amount_range(least, most))
     if f.status:
         found.append(_one_of("status", [str(s) for s in f.status]))
     if f.import_state:

@@ -189,7 +189,8 @@ def _fetch(
         if any(f.column in equal and not f.accepts(equal[f.column]) for f in request.filters):
             continue
         fixed = [amazon_orders.c[name] == value for name, value in equal.items()]
-        kept = terms([f for f in request.filters if f.column not in equal])
+        sort_column = _SQL_KEYS[request.sort][0]
+        kept = [t for f in request.filters if f.column not in equal for t in f.terms_for(sort_column)]
         query = select(*columns).where(*request.where, *kept, *fixed, *where)
         rows.extend(conn.execute(query.order_by(*order).limit(limit - len(rows))).mappings())
     return rows
