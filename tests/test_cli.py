@@ -149,3 +149,51 @@ def test_the_served_demo_answers_with_the_token_it_printed():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_answers_with_a_token_made_by_the_cli(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from channel_plugin.storage.crypto import generate_key
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    env = {**os.environ, "CHANNEL_PLUGIN_ENCRYPTION_KEY": generate_key(), "PYTHONUNBUFFERED": "1"}
+    token = CliRunner().invoke(main, ["token", "create", "--db", url, "--scope", "read"]).stdout.strip()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "channel_plugin.cli", "serve", "--db", url, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline, body = time.monotonic() + 30, None
+        while body is None and time.monotonic() < deadline:
+            try:
+                body = httpx.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    json={"query": "{ amazonStores { id } }"},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                ).json()
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert body == {"data": {"amazonStores": []}}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_without_an_encryption_key_says_so(tmp_path, monkeypatch):
+    monkeypatch.delenv("CHANNEL_PLUGIN_ENCRYPTION_KEY", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2 and "CHANNEL_PLUGIN_ENCRYPTION_KEY" in result.output
