@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import CancelReason, FulfillmentChannel, ImportState
-from channel_plugin.domain.model import Address, Product
+from channel_plugin.domain.model import Address, AmazonOrder, Product
 from channel_plugin.domain.settings import OrderSettings, effective_store_view, validate_settings
 from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
 from channel_plugin.engine.importer import PageResult, recheck
@@ -21,6 +21,7 @@ from channel_plugin.errors import ValidationError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
+from channel_plugin.storage.orders import StoredRow
 from channel_plugin.storage.stores import (
     StoreRecord,
     get_store,
@@ -100,6 +101,21 @@ def on_catalog_change(rt: Runtime, sku: str) -> PageResult:
     return total
 
 
+def _order_in_store(
+    rt: Runtime, conn: Connection, store_id: int, amazon_order_id: str
+) -> tuple[int, StoredRow, AmazonOrder]:
+    """The order (locked) an admin names, or NOT_FOUND on ``amazon_order_id``."""
+    pk = conn.execute(
+        select(amazon_orders.c.id).where(
+            amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
+        )
+    ).scalar()
+    if pk is None:
+        raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
+    stored, _columns, order = load_order(rt, conn, pk)
+    return pk, stored, order
+
+
 def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: CancelReason | str) -> None:
     """An admin cancels an UNSHIPPED order: Amazon is told (queued), the Commerce order canceled, stock returned."""
     try:
@@ -109,14 +125,7 @@ def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: Cance
         raise ValidationError("reason", f"{reason!r} is not an Amazon cancel reason ({allowed})") from None
     require_store(rt, store_id)
     with rt.unit_of_work() as (conn, notes):
-        pk = conn.execute(
-            select(amazon_orders.c.id).where(
-                amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
-            )
-        ).scalar()
-        if pk is None:
-            raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
-        stored, _columns, order = load_order(rt, conn, pk)
+        pk, stored, order = _order_in_store(rt, conn, store_id, amazon_order_id)
         if stored.status is not S.UNSHIPPED:
             raise ValidationError(
                 "amazon_order_id",
@@ -267,14 +276,7 @@ def update_shipping_address(rt: Runtime, store_id: int, amazon_order_id: str, fi
     """
     require_store(rt, store_id)
     with rt.db.transaction() as conn:
-        pk = conn.execute(
-            select(amazon_orders.c.id).where(
-                amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
-            )
-        ).scalar()
-        if pk is None:
-            raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
-        stored, _columns, order = load_order(rt, conn, pk)
+        pk, stored, order = _order_in_store(rt, conn, store_id, amazon_order_id)
         if stored.status not in ADDRESS_EDITABLE:
             raise ValidationError(
                 "amazon_order_id",
