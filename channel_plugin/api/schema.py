@@ -8,14 +8,15 @@ from collections.abc import Callable
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -35,13 +36,24 @@ Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, Blocker
 Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation))
 
 
+_DEPTH_RULE = query_depth_limiter.create_validator(max_depth=MAX_DEPTH, should_ignore=None)
+_ALIAS_RULE = max_aliases.create_validator(max_alias_count=MAX_ALIASES)
+
+
+class SizeRules(AddValidationRules):
+    """The depth and alias limits as validation rules made once: the validation cache is keyed by the rule
+    classes, and strawberry's own limiters make new ones per request, so no query would ever hit the cache."""
+
+    def __init__(self) -> None:
+        super().__init__([_DEPTH_RULE, _ALIAS_RULE])
+
+
 def build_schema(*, introspection: bool = False) -> strawberry.Schema:
     """Parser and validation caches on (they halve the cost of a repeated query); errors that were not raised on
     purpose reach the client as "Unexpected error." only."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        SizeRules,
         lambda: ParserCache(maxsize=256),  # the LRU itself is module-level: shared by every request
         lambda: ValidationCache(maxsize=256),
         RequireScope,
