@@ -82,6 +82,7 @@ class OrdersQuery:
         request = PageRequest(where, filters, text, order.field, descending, cursor, first)
         with runtime.db.transaction(write=False) as conn:
             page = load_page(conn, request, runtime.cipher)
+        loaders.register(info, [row["id"] for row in page.rows])
         buyers = loaders.buyers(info)
         for pk, data in page.buyers.items():
             buyers.prime(pk, data)

@@ -232,31 +232,31 @@ class AmazonOrder:
         )
 
     @strawberry.field(description="The buyer's name, else the recipient's (FBA orders may have neither).")
-    async def buyer_name(self, info: Info) -> str | None:
-        buyer, address = await loaders.buyers(info).load(self.pk)
+    def buyer_name(self, info: Info) -> str | None:
+        buyer, address = loaders.buyers(info).get(self.pk)
         return buyer_display_name(buyer, address)
 
     @strawberry.field
-    async def buyer_email(self, info: Info) -> str | None:
-        buyer, _ = await loaders.buyers(info).load(self.pk)
+    def buyer_email(self, info: Info) -> str | None:
+        buyer, _ = loaders.buyers(info).get(self.pk)
         return buyer.email
 
     @strawberry.field
-    async def buyer_company(self, info: Info) -> str | None:
-        buyer, _ = await loaders.buyers(info).load(self.pk)
+    def buyer_company(self, info: Info) -> str | None:
+        buyer, _ = loaders.buyers(info).get(self.pk)
         return buyer.company
 
     @strawberry.field
-    async def shipping_address(self, info: Info) -> ShippingAddress | None:
-        _, address = await loaders.buyers(info).load(self.pk)
+    def shipping_address(self, info: Info) -> ShippingAddress | None:
+        _, address = loaders.buyers(info).get(self.pk)
         return ShippingAddress.of(address) if address else None
 
     @strawberry.field
-    async def items(self, info: Info) -> list[AmazonOrderItem]:
-        return [AmazonOrderItem.of(i) for i in await loaders.items(info).load(self.pk)]
+    def items(self, info: Info) -> list[AmazonOrderItem]:
+        return [AmazonOrderItem.of(i) for i in loaders.items(info).get(self.pk)]
 
     @strawberry.field
-    async def tracking(self, info: Info) -> list[AmazonOrderTracking]:
+    def tracking(self, info: Info) -> list[AmazonOrderTracking]:
         return [
             AmazonOrderTracking(
                 commerce_shipment_id=t.commerce_shipment_id,
@@ -264,16 +264,13 @@ class AmazonOrder:
                 tracking_number=t.tracking_number,
                 shipped_at=t.shipped_at,
             )
-            for t in await loaders.tracking(info).load(self.pk)
+            for t in loaders.tracking(info).get(self.pk)
         ]
 
     @strawberry.field(description="The open blockers (an order is BLOCKED while it has any).")
-    async def blockers(self, info: Info) -> list[AmazonOrderBlocker]:
-        return [AmazonOrderBlocker.of(b) for b in await loaders.blockers(info).load(self.pk)]
+    def blockers(self, info: Info) -> list[AmazonOrderBlocker]:
+        return [AmazonOrderBlocker.of(b) for b in loaders.blockers(info).get(self.pk)]
 
     @strawberry.field(description="Every change, oldest first.")
-    async def history(self, info: Info) -> list[OrderHistoryEvent]:
-        return [
-            OrderHistoryEvent(at=e.at, kind=e.kind, message=e.message)
-            for e in await loaders.history(info).load(self.pk)
-        ]
+    def history(self, info: Info) -> list[OrderHistoryEvent]:
+        return [OrderHistoryEvent(at=e.at, kind=e.kind, message=e.message) for e in loaders.history(info).get(self.pk)]
