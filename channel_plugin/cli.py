@@ -54,8 +54,19 @@ def demo(port: int, database_url: str | None, once: bool) -> None:
 
     if once:
         run_demo(click.echo)
-    else:
+        return
+    if database_url is not None:
+        _open(database_url).dispose()
+    from sqlalchemy.exc import IntegrityError
+
+    try:
         serve_demo(click.echo, port=port, database_url=database_url)
+    except IntegrityError:
+        raise click.BadParameter(
+            "that database already holds the demo store: name a new one, or leave --db out", param_hint="--db"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
 @main.command()

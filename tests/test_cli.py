@@ -197,3 +197,23 @@ def test_serve_without_an_encryption_key_says_so(tmp_path, monkeypatch):
     monkeypatch.delenv("CHANNEL_PLUGIN_ENCRYPTION_KEY", raising=False)
     result = CliRunner().invoke(main, ["serve", "--db", f"sqlite:///{tmp_path / 's.db'}"])
     assert result.exit_code == 2 and "CHANNEL_PLUGIN_ENCRYPTION_KEY" in result.output
+
+
+def test_the_demo_refuses_a_bad_database_url_a_busy_port_and_a_used_database(tmp_path):
+    import socket
+
+    bad_url = CliRunner().invoke(main, ["demo", "--db", "notaurl"])
+    assert bad_url.exit_code == 2 and "--db" in bad_url.output and "Traceback" not in bad_url.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = CliRunner().invoke(main, ["demo", "--port", str(port)])
+    assert taken.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in taken.output
+    from channel_plugin.testing import Sandbox
+
+    url = f"sqlite:///{tmp_path / 'used.db'}"
+    with Sandbox(database_url=url, store_name="Demo Store US"):
+        pass
+    used = CliRunner().invoke(main, ["demo", "--db", url])
+    assert used.exit_code == 2 and "already holds the demo store" in used.output
