@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
-from channel_plugin.amazon.payloads import order_id_of, parse_order
+from channel_plugin.amazon.payloads import merge_v0_items, order_id_of, parse_order
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import FulfillmentChannel, parse_amazon_status
 from channel_plugin.domain.model import AmazonOrder
@@ -614,3 +614,65 @@ def test_payload_must_be_an_object(payload: Any) -> None:
     assert "must be a JSON object" in str(caught.value)
     assert type(payload).__name__ in str(caught.value)
     assert caught.value.amazon_order_id is None
+
+
+# ----------------------------------------------------------------------------------------------------
+# merge_v0_items: a v0 header plus its getOrderItems pages
+# ----------------------------------------------------------------------------------------------------
+
+
+def _v0_header() -> dict[str, Any]:
+    return {k: v for k, v in v0().items() if k != "OrderItems"}
+
+
+def _items_page(*indexes: int, order_id: str | None = "902-0000001-0000001") -> dict[str, Any]:
+    page: dict[str, Any] = {"OrderItems": [v0()["OrderItems"][i] for i in indexes]}
+    if order_id is not None:
+        page["AmazonOrderId"] = order_id
+    return page
+
+
+def test_merge_v0_items_joins_every_page_in_order() -> None:
+    merged = merge_v0_items(_v0_header(), _items_page(0), _items_page(1, order_id=None))
+    order = parse_order(merged)
+    assert [i.seller_sku for i in order.items] == ["SKU-1", "SKU-2"]
+    assert order.grand_total is not None
+    assert order.grand_total.amount == Decimal("50.00")
+
+
+def test_merge_v0_items_leaves_the_header_untouched() -> None:
+    header = _v0_header()
+    merge_v0_items(header, _items_page(0))
+    assert "OrderItems" not in header
+
+
+def test_merge_v0_items_without_pages_still_needs_items() -> None:
+    with pytest.raises(OrderDataError) as caught:
+        parse_order(merge_v0_items(_v0_header()))
+    assert caught.value.field == "OrderItems"
+
+
+@pytest.mark.parametrize(
+    ("pages", "field"),
+    [
+        pytest.param(
+            [_items_page(0, order_id="902-9999999-9999999")], "getOrderItems[0].AmazonOrderId", id="other-order"
+        ),
+        pytest.param([_items_page(0), ["SKU-1"]], "getOrderItems[1]", id="page-not-an-object"),
+        pytest.param(
+            [{"AmazonOrderId": "902-0000001-0000001"}], "getOrderItems[0].OrderItems", id="page-without-items"
+        ),
+    ],
+)
+def test_merge_v0_items_refuses_pages_that_do_not_belong(pages: list[Any], field: str) -> None:
+    with pytest.raises(OrderDataError) as caught:
+        merge_v0_items(_v0_header(), *pages)
+    assert caught.value.field == field
+    assert field in str(caught.value)
+    assert caught.value.amazon_order_id == "902-0000001-0000001"
+
+
+def test_merge_v0_items_refuses_items_that_are_not_a_list() -> None:
+    with pytest.raises(OrderDataError) as caught:
+        merge_v0_items(v0(OrderItems={"0": {}}), _items_page(0))
+    assert caught.value.field == "OrderItems"

@@ -65,6 +65,34 @@ def order_id_of(payload: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def merge_v0_items(order: Any, *item_pages: Any) -> dict[str, Any]:
+    """A v0 order header with the ``OrderItems`` of its getOrderItems pages, ready for ``parse_order``.
+
+    v0 getOrders/getOrder carry no items, and an order without items must not import. Pages naming another order are
+    refused, since attaching someone else's items would ship and charge the wrong goods.
+    """
+    if not isinstance(order, Mapping):
+        raise OrderDataError(f"an order must be a JSON object, got {type(order).__name__}")
+    order_id = order_id_of(order)
+    existing = order.get("OrderItems", [])
+    if not isinstance(existing, list):
+        raise OrderDataError("OrderItems must be a list", order_id, "OrderItems")
+    items = list(existing)
+    for index, page in enumerate(item_pages):
+        field = f"getOrderItems[{index}]"
+        if not isinstance(page, Mapping):
+            raise OrderDataError(f"{field} must be a JSON object, got {type(page).__name__}", order_id, field)
+        page_order = order_id_of(page)
+        if page_order is not None and page_order != order_id:
+            message = f"{field}.AmazonOrderId is {page_order!r}, not this order's {order_id!r}"
+            raise OrderDataError(message, order_id, f"{field}.AmazonOrderId")
+        page_items = page.get("OrderItems")
+        if not isinstance(page_items, list):
+            raise OrderDataError(f"{field}.OrderItems must be a list", order_id, f"{field}.OrderItems")
+        items.extend(page_items)
+    return {**order, "OrderItems": items}
+
+
 def parse_order(payload: Any) -> AmazonOrder:
     """Read one order payload in either API shape."""
     if not isinstance(payload, Mapping):
