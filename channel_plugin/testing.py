@@ -6,7 +6,9 @@
         assert sandbox.order(...).import_state == "IMPORTED"
 
 Everything runs on a fresh database (a temporary SQLite file, or a fresh schema in the PostgreSQL database named by
-``database_url``) and nothing listens on a port.
+``database_url``) and nothing listens on a port: the store's real SP-API client talks to the fake SP-API server
+(``sandbox.amazon_server``, with its ``faults``) through an in-process transport, and waiting (rate limits,
+backoff) moves the sandbox clock instead of sleeping.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import httpx
 import pluggy
 from sqlalchemy import text
 
 from channel_plugin import hookspecs
+from channel_plugin.amazon.blocking import SpApiClients
+from channel_plugin.amazon.fake_server import FakeAmazon
 from channel_plugin.amazon.marketplace import FakeMarketplace
+from channel_plugin.amazon.spapi import SpApiClient
+from channel_plugin.amazon.timing import ManualTimer
 from channel_plugin.clock import ManualClock
 from channel_plugin.domain.enums import CancelReason
 from channel_plugin.domain.model import StoredOrderView
@@ -44,6 +51,12 @@ from channel_plugin.storage.tokens import create_token
 from channel_plugin.storage.views import order_view, system_messages
 
 __all__ = ["Sandbox", "make_order"]
+
+SANDBOX_CREDENTIALS = {
+    "client_id": "amzn1.application-oa2-client.sandbox",
+    "client_secret": "sandbox-client-secret",
+    "refresh_token": "Atzr|sandbox-refresh-token",
+}
 
 _order_numbers = itertools.count(1)
 
@@ -142,6 +155,9 @@ class Sandbox:
         self.pm.add_hookspecs(hookspecs)
         self.plugin = ChannelPlugin()
         self.amazon = FakeMarketplace(self.clock)
+        self.amazon_server = FakeAmazon(self.amazon, credentials=SANDBOX_CREDENTIALS)
+        self.timer = ManualTimer(self.clock)
+        self._clients: SpApiClients | None = None
         self._client: Any = None
         self._write_token: str | None = None
 
@@ -151,12 +167,16 @@ class Sandbox:
         self.host = ReferenceHost(self.db, self.pm, clock=self.clock)
         self.host.create_schema()
         self.host.register()
+        cipher = BuyerDataCipher([self.encryption_key])
+        self._clients = SpApiClients(
+            cipher, timer=self.timer, transport=httpx.ASGITransport(app=self.amazon_server.app), seed=0
+        )
         self.runtime: Runtime = self.plugin.configure(
             db=self.db,
             pm=self.pm,
-            cipher=BuyerDataCipher([self.encryption_key]),
+            cipher=cipher,
             clock=self.clock,
-            marketplace_for=lambda _store: self.amazon,
+            marketplace_for=self._clients,
             default_settings=self._settings,
         )
         with self.db.transaction() as conn:
@@ -170,6 +190,7 @@ class Sandbox:
                 integrated_at=self._integrated_at,
                 settings=OrderSettings(),
                 now=self.clock.now(),
+                credentials=cipher.encrypt(SANDBOX_CREDENTIALS),
             )
         if self._settings != OrderSettings():
             self.update_settings(**self._settings.as_dict())
@@ -185,6 +206,8 @@ class Sandbox:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+        if self._clients is not None:
+            self._clients.close()
         if self._schema is not None:
             with self.db.engine.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self._schema}" CASCADE'))
@@ -217,6 +240,11 @@ class Sandbox:
         now = self.clock.advance(self.runtime.cron_interval_seconds)
         self.host.run_cron(now)
         return self.plugin.last_results
+
+    @property
+    def amazon_client(self) -> SpApiClient | None:
+        """The store's SP-API client once a sync has used it: its ``calls``, ``limits`` and ``tokens``."""
+        return self._clients.client(self.store.id) if self._clients else None
 
     def update_settings(self, **settings: Any) -> OrderSettings:
         return admin.update_settings(self.runtime, self.store.id, settings)

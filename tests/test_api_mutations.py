@@ -165,9 +165,9 @@ def test_sync_store_pulls_new_orders_now_and_reports_a_failure(make_sandbox):
     assert (result["sync"]["received"], result["sync"]["imported"], result["sync"]["blocked"]) == (1, 1, 0)
     assert sb.order(order["orderId"]).import_state == "IMPORTED" and sb.host.salable_qty("PEN") == 7
     sb.clock.advance(300)
-    sb.amazon.fail_next(ConnectionError("Amazon is unavailable"))
+    sb.amazon_server.faults.fail_next(503, operation="searchOrders", times=8)
     failed = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")
-    assert failed["errors"] == [] and "ConnectionError" in failed["sync"]["error"]
+    assert failed["errors"] == [] and "searchOrders: gave up after 8 attempts" in failed["sync"]["error"]
     store = sb.graphql("{ amazonStores { lastSyncResult } }")["data"]["amazonStores"][0]
     assert store["lastSyncResult"] == "ERROR"
 

@@ -56,15 +56,29 @@ def test_partial_shipment_then_the_rest(make_sandbox):
     assert sum(line["quantity"] for line in second["orderItems"]) == 2
 
 
-def test_confirmation_refused_by_a_busy_amazon_is_retried_and_the_order_completes_later(make_sandbox):
+def test_a_503_on_the_first_confirmation_try_is_retried_and_the_order_completes(make_sandbox):
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
     amazon_id, commerce_id = imported(sb, ("MUG", 1))
     sb.host.ship(commerce_id, "UPS", "1Z1")
-    sb.amazon.fail_next(ConnectionError("503 Service Unavailable"))
+    sb.amazon_server.faults.fail_next(503, operation="confirmShipment")
     sb.sync()
+    assert sb.amazon_server.calls["confirmShipment"] == 2
+    assert len(sb.amazon.confirmations) == 1
+    assert sb.order(amazon_id).status == "COMPLETED"
+    assert sb.host.order(commerce_id).state == "complete"
+
+
+def test_confirmation_while_amazon_stays_down_waits_in_the_queue_for_a_later_cron(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    amazon_id, commerce_id = imported(sb, ("MUG", 1))
+    sb.host.ship(commerce_id, "UPS", "1Z1")
+    sb.amazon_server.faults.fail_next(503, operation="confirmShipment", times=8)
+    [result] = sb.sync()
+    assert (result.confirmations_sent, result.confirmations_failed, result.error) == (0, 1, None)
     view = sb.order(amazon_id)
     assert view.status == "SHIPPED"
     assert sb.host.order(commerce_id).state == "processing"
+    assert sb.amazon.confirmations == []
     sb.sync()
     assert sb.order(amazon_id).status == "COMPLETED"
     assert len(sb.amazon.confirmations) == 1
@@ -174,7 +188,7 @@ def test_buyer_data_never_reaches_the_logs(make_sandbox, caplog):
     order = make_order(items=[("MUG", 1)], buyer_name="Zelda Quartermain", buyer_email="zq@marketplace.amazon.com")
     sb.amazon.put_order(order)
     sb.amazon.put_order({"createdTime": "nope", "buyer": {"buyerName": "Zelda Quartermain"}})
-    sb.amazon.fail_next(RuntimeError("Amazon is down"))
+    sb.amazon_server.faults.fail_next(500, times=8)
     sb.sync()
     sb.sync()
     assert "Zelda" not in caplog.text and "zq@" not in caplog.text

@@ -28,10 +28,24 @@ class MarketplaceClient(Protocol):
         pagination_token: str | None = None,
     ) -> SearchPage: ...
 
+    def get_order(self, amazon_order_id: str) -> Any | None: ...
+
     def confirm_shipment(self, amazon_order_id: str, payload: Mapping[str, Any]) -> None: ...
 
     def cancel_order(self, amazon_order_id: str, reason: str) -> None: ...
 
 
 class AmazonRejected(Exception):
-    """Amazon refused a write for good (a 4xx other than throttling): retrying the same request cannot help."""
+    """Amazon refused a request for good (a 4xx other than throttling): retrying the same request cannot help."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AmazonUnavailable(ConnectionError):
+    """Amazon kept answering 429 or 5xx (or not at all) through every retry; the next run tries again."""
+
+
+class AmazonResponseError(Exception):
+    """Amazon answered, but with a body that cannot be read (not JSON, or missing what the operation promises)."""

@@ -57,7 +57,7 @@ class FakeMarketplace:
     confirmations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     cancellations: list[tuple[str, str]] = field(default_factory=list)
     search_calls: int = 0
-    _failures: list[Exception] = field(default_factory=list)
+    _packages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def put_order(self, order: Any) -> str:
         """Add or replace an order, stamped as last updated now. Returns the key it is stored under."""
@@ -90,10 +90,6 @@ class FakeMarketplace:
         except KeyError:
             raise KeyError(f"the marketplace has no order {amazon_order_id!r}") from None
 
-    def fail_next(self, *errors: Exception) -> None:
-        """Make the next calls raise these errors, in order (a throttled or unavailable Amazon)."""
-        self._failures.extend(errors)
-
     def search_orders(
         self,
         *,
@@ -102,7 +98,6 @@ class FakeMarketplace:
         last_updated_before: datetime,
         pagination_token: str | None = None,
     ) -> SearchPage:
-        self._maybe_fail()
         self.search_calls += 1
         if last_updated_before > self.clock() - MIN_AGE:
             raise ValueError("lastUpdatedBefore must be at least 2 minutes before the current time")
@@ -126,15 +121,23 @@ class FakeMarketplace:
         return SearchPage(page, str(position) if more and len(page) == self.page_size else None)
 
     def confirm_shipment(self, amazon_order_id: str, payload: Mapping[str, Any]) -> None:
-        self._maybe_fail()
+        """One package; a package sent again under the same ``packageReferenceId`` replaces the first."""
         order = self.payload(amazon_order_id)
-        self.confirmations.append((amazon_order_id, dict(payload)))
-        shipped = {i["orderItemId"]: int(i["quantity"]) for i in payload.get("orderItems", [])}
+        package = dict(payload)
+        key = (amazon_order_id, str(package.get("packageReferenceId")))
+        if key in self._packages:
+            self.confirmations = [c for c in self.confirmations if (c[0], str(c[1].get("packageReferenceId"))) != key]
+        self._packages[key] = package
+        self.confirmations.append((amazon_order_id, package))
+        shipped: dict[str, int] = {}
+        for (order_id, _), sent in self._packages.items():
+            if order_id == amazon_order_id:
+                for line in sent.get("orderItems", []):
+                    shipped[line["orderItemId"]] = shipped.get(line["orderItemId"], 0) + int(line["quantity"])
         for item in order.get("orderItems", []):
             done = item.setdefault("fulfillment", {})
-            done["quantityFulfilled"] = int(done.get("quantityFulfilled") or 0) + shipped.get(
-                item.get("orderItemId"), 0
-            )
+            if item.get("orderItemId") in shipped:
+                done["quantityFulfilled"] = shipped[item["orderItemId"]]
         complete = all(
             int(i.get("fulfillment", {}).get("quantityFulfilled") or 0) >= int(i.get("quantityOrdered") or 0)
             for i in order.get("orderItems", [])
@@ -143,13 +146,8 @@ class FakeMarketplace:
         self._change(amazon_order_id, order, status)
 
     def cancel_order(self, amazon_order_id: str, reason: str) -> None:
-        self._maybe_fail()
         self.cancellations.append((amazon_order_id, reason))
         self.set_status(amazon_order_id, "CANCELED")
-
-    def _maybe_fail(self) -> None:
-        if self._failures:
-            raise self._failures.pop(0)
 
     def _stamp(self, payload: Any) -> None:
         if not isinstance(payload, dict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
@@ -23,6 +23,7 @@ class StoreRecord:
     website: str
     integrated_at: datetime
     active: bool
+    credentials: str | None = field(default=None, repr=False)  # encrypted LWA credentials and endpoints
 
     def info(self) -> StoreInfo:
         return StoreInfo(self.id, self.name, self.seller_id, self.marketplace_id, self.region, self.website)
@@ -39,6 +40,7 @@ def _store(row: object) -> StoreRecord:
         m["website"],
         m["integrated_at"],
         m["active"],
+        m["credentials"],
     )
 
 
@@ -72,6 +74,10 @@ def add_store(
     save_settings(conn, store_id, settings, now, insert_row=True)
     conn.execute(insert(sync_state), {"store_id": store_id, "watermark": None})
     return get_store(conn, store_id)  # type: ignore[return-value]
+
+
+def set_credentials(conn: Connection, store_id: int, credentials: str) -> None:
+    conn.execute(update(amazon_stores).where(amazon_stores.c.id == store_id).values(credentials=credentials))
 
 
 def get_store(conn: Connection, store_id: int) -> StoreRecord | None:

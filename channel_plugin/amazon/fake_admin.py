@@ -1,0 +1,80 @@
+"""The fake SP-API server's admin endpoints: what the demo and tests outside the process use to change Amazon.
+
+Not an Amazon API: these paths live under ``/_fake/`` so they can never be mistaken for one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+if TYPE_CHECKING:
+    from channel_plugin.amazon.fake_server import FakeAmazon
+
+FAULT_KNOBS = ("throttle_rate", "error_rate", "slow_seconds")
+
+
+def admin_routes(fake: FakeAmazon) -> list[Route]:
+    async def put_order(request: Request) -> Response:
+        body = await _body(request)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "the body must be one order as a JSON object"}, 400)
+        return JSONResponse({"orderId": fake.marketplace.put_order(body)})
+
+    async def set_status(request: Request) -> Response:
+        body = await _body(request)
+        status = body.get("status") if isinstance(body, dict) else None
+        try:
+            fake.marketplace.set_status(request.path_params["order_id"], str(status))
+        except KeyError as exc:
+            return JSONResponse({"error": str(exc).strip("'\"")}, 404)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        return JSONResponse({"ok": True})
+
+    async def faults(request: Request) -> Response:
+        body = await _body(request)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "the body must be a JSON object"}, 400)
+        for knob in FAULT_KNOBS:
+            if knob in body:
+                value = body[knob]
+                if not isinstance(value, int | float) or value < 0 or (knob != "slow_seconds" and value > 1):
+                    return JSONResponse({"error": f"{knob} must be a number in range"}, 400)
+                setattr(fake.faults, knob, float(value))
+        if body.get("expire_access_tokens"):
+            fake.faults.expire_access_tokens()
+        for spec in body.get("fail_next", []):
+            fake.faults.fail_next(int(spec["status"]), operation=spec.get("operation"), times=int(spec.get("times", 1)))
+        return JSONResponse(_state(fake))
+
+    async def state(request: Request) -> Response:
+        return JSONResponse(_state(fake))
+
+    return [
+        Route("/_fake/orders", put_order, methods=["PUT", "POST"]),
+        Route("/_fake/orders/{order_id}/status", set_status, methods=["POST"]),
+        Route("/_fake/faults", faults, methods=["POST"]),
+        Route("/_fake/state", state, methods=["GET"]),
+    ]
+
+
+def _state(fake: FakeAmazon) -> dict[str, Any]:
+    return {
+        "calls": dict(fake.calls),
+        "throttled": dict(fake.throttled),
+        "faultsInjected": fake.faults.injected,
+        "tokenGrants": fake.token_grants,
+        **{knob: getattr(fake.faults, knob) for knob in FAULT_KNOBS},
+    }
+
+
+async def _body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None

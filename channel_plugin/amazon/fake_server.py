@@ -1,0 +1,246 @@
+"""The stateful fake SP-API server: a marketplace served on Amazon's own paths, with LWA, rate limits and faults.
+
+``channel-plugin fake-amazon`` serves it on 127.0.0.1; the Sandbox talks to it in-process through the real
+client. What it keeps of Amazon: the LWA refresh-token grant and expiring access tokens, searchOrders' 2-minute
+rule and pagination tokens, getOrder, v0 confirmShipment, the feed upload that cancels an order, and a token bucket
+per operation that answers 429 with Amazon's quota message to a client that goes too fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from channel_plugin.amazon.cancellation import cancellations_in
+from channel_plugin.amazon.fake_admin import admin_routes
+from channel_plugin.amazon.faults import Faults
+from channel_plugin.amazon.marketplace import FakeMarketplace
+from channel_plugin.amazon.ratelimit import USAGE_PLANS, RateLimiter
+
+ACCESS_TOKEN_SECONDS = 3600
+MIN_AGE = timedelta(minutes=2)
+PACKAGE_FIELDS = ("packageReferenceId", "carrierCode", "trackingNumber", "shipDate", "orderItems")
+
+
+class _ClockTimer:
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+
+    def monotonic(self) -> float:
+        return self._clock().timestamp()
+
+    async def sleep(self, seconds: float) -> None:  # the server never waits on its own buckets
+        return None
+
+
+def _errors(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"errors": [{"code": code, "message": message, "details": ""}]}, status, headers=headers)
+
+
+class FakeAmazon:
+    """One seller account's SP-API. ``marketplace`` holds the orders; ``faults`` switches misbehaviour on."""
+
+    def __init__(
+        self,
+        marketplace: FakeMarketplace,
+        *,
+        credentials: dict[str, str] | None = None,
+        enforce_rate_limits: bool = True,
+    ) -> None:
+        self.marketplace = marketplace
+        self.credentials = credentials
+        self.faults = Faults()
+        self.calls: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()
+        self.token_grants = 0
+        self._tokens: dict[str, datetime] = {}
+        self._expired: set[str] = set()
+        self._limits = RateLimiter(_ClockTimer(marketplace.clock), USAGE_PLANS) if enforce_rate_limits else None
+        self._uploads: dict[str, str] = {}
+        self.feeds: list[dict[str, Any]] = []
+        self.app = Starlette(
+            routes=[
+                Route("/auth/o2/token", self._token, methods=["POST"]),
+                Route("/orders/2026-01-01/orders", self._search, methods=["GET"]),
+                Route("/orders/2026-01-01/orders/{order_id}", self._get_order, methods=["GET"]),
+                Route("/orders/v0/orders/{order_id}/shipmentConfirmation", self._confirm_shipment, methods=["POST"]),
+                Route("/feeds/2021-06-30/documents", self._create_document, methods=["POST"]),
+                Route("/feeds/2021-06-30/feeds", self._create_feed, methods=["POST"]),
+                Route("/uploads/{document_id}", self._upload, methods=["PUT"]),
+                *admin_routes(self),
+            ]
+        )
+
+    # --- Login with Amazon ------------------------------------------------------------------------------------
+
+    async def _token(self, request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
+        fields = {k: form.get(k, "") for k in ("grant_type", "refresh_token", "client_id", "client_secret")}
+        missing = [k for k, v in fields.items() if not v]
+        if missing:
+            return JSONResponse({"error": "invalid_request", "error_description": f"missing {', '.join(missing)}"}, 400)
+        if fields["grant_type"] != "refresh_token":
+            return JSONResponse({"error": "unsupported_grant_type", "error_description": "use refresh_token"}, 400)
+        if self.credentials is not None and any(fields[k] != v for k, v in self.credentials.items()):
+            return JSONResponse(
+                {"error": "invalid_grant", "error_description": "The request has an invalid grant"}, 400
+            )
+        token = f"Atza|{uuid.uuid4().hex}"
+        self._tokens[token] = self.marketplace.clock()
+        self.token_grants += 1
+        return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": ACCESS_TOKEN_SECONDS})
+
+    async def _guard(self, request: Request, operation: str) -> Response | None:
+        """Everything Amazon checks before it looks at the request: token, quota, then injected faults."""
+        self.calls[operation] += 1
+        if self.faults.take_expiry():
+            self._expired.update(self._tokens)
+        token = request.headers.get("x-amz-access-token", "")
+        issued = self._tokens.get(token)
+        if issued is None:
+            return _errors(403, "Unauthorized", "Access to requested resource is denied.")
+        if token in self._expired or (self.marketplace.clock() - issued).total_seconds() >= ACCESS_TOKEN_SECONDS:
+            return _errors(403, "Unauthorized", "The access token you provided has expired.")
+        rate = USAGE_PLANS.get(operation, (0.5, 10))[0]
+        headers = {"x-amzn-RateLimit-Limit": str(rate), "x-amzn-RequestId": uuid.uuid4().hex}
+        if self._limits is not None:
+            bucket = self._limits.bucket(operation)
+            bucket.reserve(self.marketplace.clock().timestamp())
+            if bucket.tokens < -1e-6:
+                bucket.tokens += 1
+                self.throttled[operation] += 1
+                return _errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.", headers)
+        fault = self.faults.pick(operation)
+        if fault is not None:
+            if fault.body is not None:
+                return Response(fault.body, fault.status, media_type="application/json", headers=headers)
+            if fault.status == 429:
+                return _errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.", headers)
+            return _errors(fault.status, "InternalFailure", "We encountered an internal error. Please try again.")
+        return None
+
+    # --- Orders -------------------------------------------------------------------------------------------------
+
+    async def _search(self, request: Request) -> Response:
+        refused = await self._guard(request, "searchOrders")
+        if refused is not None:
+            return refused
+        q = request.query_params
+        marketplaces = [m for m in q.get("marketplaceIds", "").split(",") if m]
+        if not marketplaces:
+            return _errors(400, "InvalidInput", "marketplaceIds is required")
+        try:
+            after = _when(q.get("lastUpdatedAfter") or q["createdAfter"], "lastUpdatedAfter")
+            before_text = q.get("lastUpdatedBefore")
+            before = _when(before_text, "lastUpdatedBefore") if before_text else self.marketplace.clock() - MIN_AGE
+            page = self.marketplace.search_orders(
+                marketplace_ids=marketplaces,
+                last_updated_after=after,
+                last_updated_before=before,
+                pagination_token=q.get("paginationToken"),
+            )
+        except KeyError:
+            return _errors(400, "InvalidInput", "lastUpdatedAfter or createdAfter is required")
+        except ValueError as exc:
+            return _errors(400, "InvalidInput", str(exc))
+        if self.faults.slow_seconds:
+            await asyncio.sleep(self.faults.slow_seconds)
+        body: dict[str, Any] = {"orders": list(page.orders)}
+        if page.next_token:
+            body["pagination"] = {"nextToken": page.next_token}
+        return JSONResponse(body, headers={"x-amzn-RateLimit-Limit": str(USAGE_PLANS["searchOrders"][0])})
+
+    async def _get_order(self, request: Request) -> Response:
+        refused = await self._guard(request, "getOrder")
+        if refused is not None:
+            return refused
+        try:
+            payload = self.marketplace.payload(request.path_params["order_id"])
+        except KeyError:
+            return _errors(404, "NotFound", "The requested order was not found.")
+        return JSONResponse({"order": payload})
+
+    async def _confirm_shipment(self, request: Request) -> Response:
+        refused = await self._guard(request, "confirmShipment")
+        if refused is not None:
+            return refused
+        body = await _json_body(request)
+        package = body.get("packageDetail") if isinstance(body, dict) else None
+        if not isinstance(package, dict) or not body.get("marketplaceId"):
+            return _errors(400, "InvalidInput", "marketplaceId and packageDetail are required")
+        missing = [f for f in PACKAGE_FIELDS if not package.get(f)]
+        if missing:
+            return _errors(400, "InvalidInput", f"packageDetail is missing {', '.join(missing)}")
+        try:
+            _when(package["shipDate"], "shipDate")
+            self.marketplace.confirm_shipment(request.path_params["order_id"], package)
+        except KeyError:
+            return _errors(404, "NotFound", "The requested order was not found.")
+        except ValueError as exc:
+            return _errors(400, "InvalidInput", str(exc))
+        return Response(status_code=204)
+
+    # --- Feeds (seller cancellations) -------------------------------------------------------------------------
+
+    async def _create_document(self, request: Request) -> Response:
+        refused = await self._guard(request, "createFeedDocument")
+        if refused is not None:
+            return refused
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not body.get("contentType"):
+            return _errors(400, "InvalidInput", "contentType is required")
+        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
+        self._uploads[document_id] = ""
+        url = f"{request.url.scheme}://{request.url.netloc}/uploads/{document_id}"
+        return JSONResponse({"feedDocumentId": document_id, "url": url}, 201)
+
+    async def _upload(self, request: Request) -> Response:
+        document_id = request.path_params["document_id"]
+        if document_id not in self._uploads:
+            return Response("NoSuchUpload", 403)
+        self._uploads[document_id] = (await request.body()).decode("utf-8", errors="replace")
+        return Response(status_code=200)
+
+    async def _create_feed(self, request: Request) -> Response:
+        refused = await self._guard(request, "createFeed")
+        if refused is not None:
+            return refused
+        body = await _json_body(request)
+        if not isinstance(body, dict) or body.get("inputFeedDocumentId") not in self._uploads:
+            return _errors(400, "InvalidInput", "inputFeedDocumentId names no uploaded document")
+        feed_id = str(50000 + len(self.feeds))
+        self.feeds.append(dict(body, feedId=feed_id))
+        if body.get("feedType") == "POST_ORDER_ACKNOWLEDGEMENT_DATA":
+            try:
+                for order_id, reason in cancellations_in(self._uploads[body["inputFeedDocumentId"]]):
+                    self.marketplace.cancel_order(order_id, reason)
+            except (KeyError, ValueError) as exc:
+                return _errors(400, "InvalidInput", str(exc).strip("'\""))
+        return JSONResponse({"feedId": feed_id}, 202)
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _when(text: str, name: str) -> datetime:
+    """Amazon's ISO 8601 timestamps; anything else is the caller's InvalidInput."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise ValueError(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,67 @@
+"""Fault injection for the fake SP-API server: the misbehaviours of the real Amazon that the sync must survive."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedFault:
+    operation: str | None
+    status: int
+    body: str | None
+
+
+@dataclass
+class Faults:
+    """Switched on by tests (or the admin endpoint); all off by default.
+
+    ``throttle_rate`` and ``error_rate`` are the chances that an SP-API call is answered 429 or 500;
+    ``slow_seconds`` delays every searchOrders page; ``fail_next`` scripts exact answers for the next calls.
+    """
+
+    throttle_rate: float = 0.0
+    error_rate: float = 0.0
+    slow_seconds: float = 0.0
+    seed: int = 0
+    _scripted: list[ScriptedFault] = field(default_factory=list)
+    _expire_tokens: bool = False
+    _rng: random.Random = field(default_factory=random.Random)
+    injected: int = 0
+
+    def __post_init__(self) -> None:
+        self._rng.seed(self.seed)
+
+    def fail_next(self, status: int, *, operation: str | None = None, times: int = 1, body: str | None = None) -> None:
+        """Answer the next ``times`` calls (of ``operation``, or any) with this status and raw body."""
+        self._scripted.extend([ScriptedFault(operation, status, body)] * times)
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far is now expired, as after an hour without a refresh."""
+        self._expire_tokens = True
+
+    def take_expiry(self) -> bool:
+        expired, self._expire_tokens = self._expire_tokens, False
+        return expired
+
+    def pick(self, operation: str) -> ScriptedFault | None:
+        """The fault for this call, if any: a scripted one first, else a random 429 or 500."""
+        for index, fault in enumerate(self._scripted):
+            if fault.operation in (None, operation):
+                del self._scripted[index]
+                self.injected += 1
+                return fault
+        roll = self._rng.random()
+        if roll < self.throttle_rate:
+            self.injected += 1
+            return ScriptedFault(operation, 429, None)
+        if roll < self.throttle_rate + self.error_rate:
+            self.injected += 1
+            return ScriptedFault(operation, 500, None)
+        return None
+
+    def clear(self) -> None:
+        self.throttle_rate = self.error_rate = self.slow_seconds = 0.0
+        self._scripted.clear()
+        self._expire_tokens = False
