@@ -163,22 +163,11 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         self.db = self._open_database()
-        self.pm.register(self.plugin, name="amazon_order_channel")
         self.host = ReferenceHost(self.db, self.pm, clock=self.clock)
         self.host.create_schema()
         self.host.register()
         cipher = BuyerDataCipher([self.encryption_key])
-        self._clients = SpApiClients(
-            cipher, timer=self.timer, transport=httpx.ASGITransport(app=self.amazon_server.app), seed=0
-        )
-        self.runtime: Runtime = self.plugin.configure(
-            db=self.db,
-            pm=self.pm,
-            cipher=cipher,
-            clock=self.clock,
-            marketplace_for=self._clients,
-            default_settings=self._settings,
-        )
+        self.runtime: Runtime = self._start_plugin(cipher)
         with self.db.transaction() as conn:
             self.store: StoreRecord = add_store(
                 conn,
@@ -215,6 +204,34 @@ class Sandbox:
         self.db.dispose()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _start_plugin(self, cipher: BuyerDataCipher, *, migrate: bool = True) -> Runtime:
+        self.pm.register(self.plugin, name="amazon_order_channel")
+        self._clients = SpApiClients(
+            cipher, timer=self.timer, transport=httpx.ASGITransport(app=self.amazon_server.app), seed=0
+        )
+        return self.plugin.configure(
+            db=self.db,
+            pm=self.pm,
+            cipher=cipher,
+            clock=self.clock,
+            marketplace_for=self._clients,
+            default_settings=self._settings,
+            migrate=migrate,
+        )
+
+    def restart(self) -> None:
+        """Start the plugin afresh on the same database, as a new host process would: nothing it held in memory
+        (SP-API clients, access tokens, rate buckets) survives, and nothing it stored is lost."""
+        if self._clients is not None:
+            self._clients.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        self.pm.unregister(self.plugin)
+        cipher = self.runtime.cipher
+        self.plugin = ChannelPlugin()
+        self.runtime = self._start_plugin(cipher, migrate=False)
 
     def _open_database(self) -> Database:
         if self._database_url is None:

@@ -182,6 +182,9 @@ class FakeAmazon:
         missing = [f for f in PACKAGE_FIELDS if not package.get(f)]
         if missing:
             return _errors(400, "InvalidInput", f"packageDetail is missing {', '.join(missing)}")
+        reference = str(package["packageReferenceId"])
+        if not reference.isdigit() or int(reference) < 1:
+            return _errors(400, "InvalidInput", "packageReferenceId must be a positive number")
         try:
             _when(package["shipDate"], "shipDate")
             self.marketplace.confirm_shipment(request.path_params["order_id"], package)

@@ -59,12 +59,18 @@ class FakeMarketplace:
     search_calls: int = 0
     _packages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def put_order(self, order: Any) -> str:
-        """Add or replace an order, stamped as last updated now. Returns the key it is stored under."""
+    def put_order(self, order: Any, *, updated_at: datetime | None = None) -> str:
+        """Add or replace an order, stamped as last updated now. Returns the key it is stored under.
+
+        ``updated_at`` in the past is Amazon's lag: an order changed then that searches only see from now on.
+        """
         payload = json.loads(json.dumps(order))
         key = order_id_of(payload) or f"<no id #{self._seq + 1}>"
-        self._stamp(payload)
-        self._store(key, payload)
+        when = updated_at or self.clock()
+        if when > self.clock():
+            raise ValueError("an order cannot be updated in the future")
+        self._stamp(payload, when)
+        self._store(key, payload, when)
         return key
 
     def put_orders(self, orders: Sequence[Any]) -> None:
@@ -149,19 +155,17 @@ class FakeMarketplace:
         self.cancellations.append((amazon_order_id, reason))
         self.set_status(amazon_order_id, "CANCELED")
 
-    def _stamp(self, payload: Any) -> None:
+    def _stamp(self, payload: Any, when: datetime | None = None) -> None:
         if not isinstance(payload, dict):
             return
         if "AmazonOrderId" in payload:
-            payload["LastUpdateDate"] = _iso(self.clock())
+            payload["LastUpdateDate"] = _iso(when or self.clock())
         else:
-            payload["lastUpdatedTime"] = _iso(self.clock())
+            payload["lastUpdatedTime"] = _iso(when or self.clock())
 
-    def _store(self, key: str, payload: Any) -> None:
+    def _store(self, key: str, payload: Any, when: datetime | None = None) -> None:
         """Keep the order as JSON text, as Amazon would send it: no caller can change it behind our back."""
         self._seq += 1
-        now = self.clock()
-        if self._log and now < self._log[-1][0]:
-            raise ValueError("the marketplace clock went backwards")
-        self._orders[key] = _Entry(json.dumps(payload), now, self._seq)
-        self._log.append((now, self._seq, key))
+        when = when or self.clock()
+        self._orders[key] = _Entry(json.dumps(payload), when, self._seq)
+        bisect.insort(self._log, (when, self._seq, key))

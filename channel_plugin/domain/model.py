@@ -175,8 +175,17 @@ class ShipmentItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ShipmentPackage:
+    """One box of a shipment, with its own tracking number (and carrier, when not the shipment's)."""
+
+    tracking_number: str
+    items: tuple[ShipmentItem, ...]
+    carrier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Shipment:
-    """A host shipment, handed to ``commerce_shipment_created``."""
+    """A host shipment, handed to ``commerce_shipment_created``. Without ``packages`` it is one package."""
 
     id: str
     carrier: str
@@ -184,6 +193,10 @@ class Shipment:
     items: tuple[ShipmentItem, ...]
     shipped_at: datetime
     carrier_title: str | None = None
+    packages: tuple[ShipmentPackage, ...] = ()
+
+    def boxes(self) -> tuple[ShipmentPackage, ...]:
+        return self.packages or (ShipmentPackage(self.tracking_number, self.items, self.carrier),)
 
 
 @dataclass(frozen=True, slots=True)

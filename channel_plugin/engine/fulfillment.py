@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from channel_plugin.amazon.client import AmazonRejected
+from channel_plugin.domain.carriers import amazon_carrier
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import ImportState
 from channel_plugin.domain.model import AmazonOrder, Shipment
@@ -55,43 +56,54 @@ def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment)
         ).first()
         if known:
             return True
-        lines = _allocate(order, columns.get("sku_map") or {}, {i.sku: i.qty for i in shipment.items}, conn, pk)
-        conn.execute(
-            insert(order_tracking),
-            {
-                "order_id": pk,
-                "commerce_shipment_id": shipment.id,
-                "carrier": shipment.carrier,
-                "tracking_number": shipment.tracking_number,
-                "shipped_at": shipment.shipped_at,
-                "items": [{"orderItemId": k, "quantity": v} for k, v in lines.items()],
-            },
-        )
-        outbox.enqueue(
-            conn,
-            store_id=columns["store_id"],
-            order_pk=pk,
-            kind=CONFIRM_SHIPMENT,
-            reference=shipment.id,
-            now=now,
-            payload={
-                "packageReferenceId": shipment.id,
-                "carrierCode": shipment.carrier,
-                "carrierName": shipment.carrier_title or shipment.carrier,
-                "trackingNumber": shipment.tracking_number,
-                "shipDate": shipment.shipped_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "orderItems": [{"orderItemId": k, "quantity": v} for k, v in lines.items()],
-            },
-        )
+        units = 0
+        for number, box in enumerate(shipment.boxes(), 1):
+            lines = _allocate(order, columns.get("sku_map") or {}, {i.sku: i.qty for i in box.items}, conn, pk)
+            if not lines:
+                continue
+            units += sum(lines.values())
+            carrier = box.carrier or shipment.carrier
+            order_items = [{"orderItemId": k, "quantity": v} for k, v in lines.items()]
+            tracking_id = conn.execute(
+                insert(order_tracking).returning(order_tracking.c.id),
+                {
+                    "order_id": pk,
+                    "commerce_shipment_id": shipment.id if number == 1 else f"{shipment.id}#{number}",
+                    "carrier": carrier,
+                    "tracking_number": box.tracking_number,
+                    "shipped_at": shipment.shipped_at,
+                    "items": order_items,
+                },
+            ).scalar_one()
+            code, name = amazon_carrier(carrier, shipment.carrier_title if box.carrier is None else None)
+            outbox.enqueue(
+                conn,
+                store_id=columns["store_id"],
+                order_pk=pk,
+                kind=CONFIRM_SHIPMENT,
+                reference=str(tracking_id),
+                now=now,
+                payload={
+                    # Amazon only takes positive numbers here; the tracking row's id is one, and stays the same
+                    # when the confirmation is sent again, so a resend edits the package instead of adding one.
+                    "packageReferenceId": str(tracking_id),
+                    "carrierCode": code,
+                    "carrierName": name,
+                    "trackingNumber": box.tracking_number,
+                    "shipDate": shipment.shipped_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "orderItems": order_items,
+                },
+            )
         shipped = _shipped_by_sku(conn, pk, order)
         new_status = status_after_shipment(order.items, shipped)
-        units = sum(lines.values())
+        boxes = len(shipment.boxes())
         add_event(
             conn,
             pk,
             "SHIPPED",
-            f"Shipped {units} unit(s) with {shipment.carrier}, tracking {shipment.tracking_number}; "
-            "confirmation to Amazon queued.",
+            f"Shipped {units} unit(s) with {shipment.carrier}, tracking {shipment.tracking_number}"
+            + (f" and {boxes - 1} more package(s)" if boxes > 1 else "")
+            + "; confirmation to Amazon queued.",
             now,
             status=new_status.value,
             shipped_at=now,

@@ -8,11 +8,13 @@ the window's orders are committed. One store's failure is recorded on that store
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 
+from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.admin import recheck_in_pages
 from channel_plugin.engine.fulfillment import complete_shipped, send_outbox
@@ -20,7 +22,7 @@ from channel_plugin.engine.importer import PageResult, import_page
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.storage.blockers import retryable_orders
 from channel_plugin.storage.stores import StoreRecord, get_watermark, list_stores, load_settings, record_sync
-from channel_plugin.storage.tables import amazon_orders
+from channel_plugin.storage.tables import amazon_orders, sync_errors
 
 log = logging.getLogger("channel_plugin")
 
@@ -28,6 +30,23 @@ AMAZON_MIN_AGE = timedelta(minutes=2)
 WINDOW_OVERLAP = timedelta(minutes=5)
 BUYER_DATA_RETENTION = timedelta(days=30)
 MAX_PAGES_PER_RUN = 10_000
+MAX_WINDOW = timedelta(days=1)
+MAX_RESTARTS = 3
+REFETCH_PER_RUN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class WindowDone:
+    """Progress of a pull: one window of ``windows`` committed, and the orders it brought."""
+
+    store_id: int
+    window: int
+    windows: int
+    end: datetime
+    orders: int
+
+
+Progress = Callable[[WindowDone], None]
 
 
 @dataclass
@@ -41,19 +60,30 @@ class StoreSyncResult:
     error: str | None = None
 
 
-def run_cron(rt: Runtime, now: datetime | None = None) -> list[StoreSyncResult]:
+def run_cron(
+    rt: Runtime,
+    now: datetime | None = None,
+    *,
+    since: datetime | None = None,
+    store_ids: list[int] | None = None,
+    progress: Progress | None = None,
+) -> list[StoreSyncResult]:
     with rt.db.transaction(write=False) as conn:
         stores = list_stores(conn, active_only=True)
-    results = [sync_store(rt, store) for store in stores]
+    if store_ids is not None:
+        stores = [s for s in stores if s.id in store_ids]
+    results = [sync_store(rt, store, since=since, progress=progress) for store in stores]
     erase_buyer_data(rt)
     return results
 
 
-def sync_store(rt: Runtime, store: StoreRecord, *, since: datetime | None = None) -> StoreSyncResult:
+def sync_store(
+    rt: Runtime, store: StoreRecord, *, since: datetime | None = None, progress: Progress | None = None
+) -> StoreSyncResult:
     result = StoreSyncResult(store.id)
     try:
         result.rechecked = recheck_store(rt, store)
-        pull(rt, store, result, since=since)
+        pull(rt, store, result, since=since, progress=progress)
         result.confirmations_sent, result.confirmations_failed = send_outbox(rt, store)
         result.completed = complete_shipped(rt, store)
     except Exception as exc:
@@ -66,7 +96,19 @@ def sync_store(rt: Runtime, store: StoreRecord, *, since: datetime | None = None
     return result
 
 
-def pull(rt: Runtime, store: StoreRecord, result: StoreSyncResult, *, since: datetime | None = None) -> None:
+def pull(
+    rt: Runtime,
+    store: StoreRecord,
+    result: StoreSyncResult,
+    *,
+    since: datetime | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Read every order Amazon changed since the watermark (or ``since``: a backfill), a day-long window at a time.
+
+    The watermark moves to a window's end only after all its pages are committed, and never backwards, so a
+    backfill of an old window neither loses nor duplicates anything.
+    """
     with rt.db.transaction(write=False) as conn:
         watermark = get_watermark(conn, store.id)
     start = since or (watermark - WINDOW_OVERLAP if watermark else store.integrated_at)
@@ -74,22 +116,94 @@ def pull(rt: Runtime, store: StoreRecord, result: StoreSyncResult, *, since: dat
     if end <= start:
         return
     client = rt.marketplace_for(store)
+    refetch_unstored(rt, store, client, result)
+    windows = _windows(start, end)
+    for number, (window_start, window_end) in enumerate(windows, 1):
+        before = result.pulled.received + result.pulled.invalid
+        _pull_window(rt, store, client, result, window_start, window_end)
+        with rt.db.transaction() as conn:
+            latest = get_watermark(conn, store.id)
+            record_sync(
+                conn,
+                store.id,
+                now=rt.clock(),
+                result="OK",
+                error=None,
+                watermark=max(window_end, latest) if latest else window_end,
+            )
+        if progress is not None:
+            done = result.pulled.received + result.pulled.invalid - before
+            progress(WindowDone(store.id, number, len(windows), window_end, done))
+
+
+def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    windows = []
+    while start < end:
+        windows.append((start, min(start + MAX_WINDOW, end)))
+        start += MAX_WINDOW
+    return windows
+
+
+def _pull_window(
+    rt: Runtime, store: StoreRecord, client: MarketplaceClient, result: StoreSyncResult, start: datetime, end: datetime
+) -> None:
+    """All pages of one window. A pagination token Amazon no longer accepts restarts the window: re-reading
+    pages already imported changes nothing."""
     token: str | None = None
+    restarts = 0
     for _ in range(MAX_PAGES_PER_RUN):
-        page = client.search_orders(
-            marketplace_ids=[store.marketplace_id],
-            last_updated_after=start,
-            last_updated_before=end,
-            pagination_token=token,
-        )
+        try:
+            page = client.search_orders(
+                marketplace_ids=[store.marketplace_id],
+                last_updated_after=start,
+                last_updated_before=end,
+                pagination_token=token,
+            )
+        except AmazonRejected as exc:
+            if token is None or exc.status != 400 or restarts >= MAX_RESTARTS:
+                raise
+            log.warning("store %s: Amazon refused a pagination token; restarting the window", store.id)
+            restarts += 1
+            token = None
+            continue
         result.pulled.add(import_page(rt, store, page.orders))
         token = page.next_token
         if not token:
-            break
-    with rt.db.transaction() as conn:
-        record_sync(
-            conn, store.id, now=rt.clock(), result="OK", error=None, watermark=max(end, watermark) if watermark else end
-        )
+            return
+    raise RuntimeError(f"searchOrders returned more than {MAX_PAGES_PER_RUN} pages for one window")
+
+
+def refetch_unstored(rt: Runtime, store: StoreRecord, client: MarketplaceClient, result: StoreSyncResult) -> None:
+    """Orders that could not be stored are read again with getOrder on later runs, until one is stored."""
+    with rt.db.transaction(write=False) as conn:
+        ids = [
+            row[0]
+            for row in conn.execute(
+                select(sync_errors.c.amazon_order_id)
+                .where(
+                    sync_errors.c.store_id == store.id,
+                    sync_errors.c.amazon_order_id.is_not(None),
+                    ~exists().where(
+                        amazon_orders.c.store_id == store.id,
+                        amazon_orders.c.amazon_order_id == sync_errors.c.amazon_order_id,
+                    ),
+                )
+                .group_by(sync_errors.c.amazon_order_id)
+                .order_by(func.min(sync_errors.c.id))
+                .limit(REFETCH_PER_RUN)
+            )
+        ]
+    for order_id in ids:
+        payload = client.get_order(order_id)
+        outcome = import_page(rt, store, [payload]) if payload is not None else None
+        result.pulled.add(outcome or PageResult())
+        same = and_(sync_errors.c.store_id == store.id, sync_errors.c.amazon_order_id == order_id)
+        with rt.db.transaction() as conn:
+            if outcome is None or outcome.failed == 0:
+                conn.execute(delete(sync_errors).where(same))
+            else:  # still failing: keep only the latest reason
+                newest = conn.execute(select(func.max(sync_errors.c.id)).where(same)).scalar_one()
+                conn.execute(delete(sync_errors).where(same, sync_errors.c.id < newest))
 
 
 def recheck_store(rt: Runtime, store: StoreRecord) -> PageResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pluggy
 from sqlalchemy import Connection
@@ -114,11 +115,21 @@ class ReferenceHost:
             self._statuses.add(conn, code, label, state)
 
     def ship(
-        self, commerce_order_id: str, carrier: str, tracking: str, items: Mapping[str, int] | None = None
+        self,
+        commerce_order_id: str,
+        carrier: str,
+        tracking: str,
+        items: Mapping[str, int] | None = None,
+        *,
+        packages: Sequence[Mapping[str, Any]] | None = None,
     ) -> Shipment:
-        """Ship ``items`` (catalog SKU -> units) or, when None, everything not yet shipped."""
+        """Ship ``items`` (catalog SKU -> units) or, when None, everything not yet shipped.
+
+        ``packages`` splits the shipment into boxes, each ``{"tracking": ..., "items": {sku: units}}`` (and
+        optionally ``"carrier"``); the shipment then holds what the boxes hold and ``items`` must be None.
+        """
         with self._admin_transaction() as conn:
-            shipment = self._shipments.ship(conn, commerce_order_id, carrier, tracking, items)
+            shipment = self._shipments.ship(conn, commerce_order_id, carrier, tracking, items, packages)
         self._pm.hook.commerce_shipment_created(order_id=commerce_order_id, shipment=shipment)
         return shipment
 

@@ -6,12 +6,13 @@ Stock is not touched here: it left the salable pool when the order was created, 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, update
 
-from channel_plugin.domain.model import Shipment, ShipmentItem
+from channel_plugin.domain.model import Shipment, ShipmentItem, ShipmentPackage
 from channel_plugin.errors import HostError
 from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.schema import FINAL_STATES, order_items, shipment_items, shipments
@@ -37,8 +38,18 @@ class Shipments:
         carrier: str,
         tracking_number: str,
         items: Mapping[str, int] | None,
+        packages: Sequence[Mapping[str, Any]] | None = None,
     ) -> Shipment:
         """Ship ``items`` (catalog SKU -> units), or everything not yet shipped when None."""
+        boxes = _packages(packages) if packages is not None else ()
+        if boxes:
+            if items is not None:
+                raise HostError("give either items or packages, not both")
+            total: Counter[str] = Counter()
+            for box in boxes:
+                for content in box.items:
+                    total[content.sku] += content.qty
+            items = dict(total)
         order = load_order(conn, order_id, lock=True)
         if order.state in FINAL_STATES:
             raise HostError(f"order {order.increment_id} is {order.state} and cannot be shipped")
@@ -68,7 +79,30 @@ class Shipments:
             tracking_number=tracking_number,
             items=tuple(ShipmentItem(sku, qty) for sku, qty in shipped.items()),
             shipped_at=now,
+            packages=boxes,
         )
+
+
+def _packages(packages: Sequence[Mapping[str, Any]]) -> tuple[ShipmentPackage, ...]:
+    boxes = []
+    for number, package in enumerate(packages, 1):
+        tracking = package.get("tracking")
+        contents = package.get("items")
+        if not isinstance(tracking, str) or not tracking.strip():
+            raise HostError(f"package {number} needs a tracking number")
+        if not isinstance(contents, Mapping) or not contents:
+            raise HostError(f"package {number} needs items (catalog SKU -> units)")
+        carrier = package.get("carrier")
+        boxes.append(
+            ShipmentPackage(
+                tracking.strip(),
+                tuple(ShipmentItem(str(sku), int(qty)) for sku, qty in contents.items()),
+                str(carrier) if carrier else None,
+            )
+        )
+    if not boxes:
+        raise HostError("packages, when given, must list at least one package")
+    return tuple(boxes)
 
 
 def _allocate(order: OrderView, items: Mapping[str, int] | None) -> dict[int, int]:
