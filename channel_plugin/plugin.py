@@ -99,6 +99,17 @@ class ChannelPlugin:
     def commerce_cron(self, now: datetime) -> None:
         self.last_results = sync.run_cron(self.runtime, now)
 
+    def sync_now(
+        self,
+        *,
+        since: datetime | None = None,
+        store_ids: list[int] | None = None,
+        progress: sync.Progress | None = None,
+    ) -> list[sync.StoreSyncResult]:
+        """A cron cycle on demand (``channel-plugin sync``); ``since`` re-reads Amazon from then on (a backfill)."""
+        self.last_results = sync.run_cron(self.runtime, since=since, store_ids=store_ids, progress=progress)
+        return self.last_results
+
     @hookimpl
     def commerce_shipment_created(self, order_id: str, shipment: Shipment) -> None:
         fulfillment.on_shipment_created(self.runtime, order_id, shipment)

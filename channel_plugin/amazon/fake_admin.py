@@ -67,7 +67,7 @@ def _state(fake: FakeAmazon) -> dict[str, Any]:
     return {
         "calls": dict(fake.calls),
         "throttled": dict(fake.throttled),
-        "faultsInjected": fake.faults.injected,
+        "faultsInjected": {str(status): count for status, count in fake.faults.injected.items()},
         "tokenGrants": fake.token_grants,
         **{knob: getattr(fake.faults, knob) for knob in FAULT_KNOBS},
     }

@@ -69,6 +69,8 @@ class FakeAmazon:
         self._limits = RateLimiter(_ClockTimer(marketplace.clock), USAGE_PLANS) if enforce_rate_limits else None
         self._uploads: dict[str, str] = {}
         self.feeds: list[dict[str, Any]] = []
+        self.pages_served = 0
+        self.on_page_served: Callable[[int], None] | None = None
         self.app = Starlette(
             routes=[
                 Route("/auth/o2/token", self._token, methods=["POST"]),
@@ -159,6 +161,9 @@ class FakeAmazon:
         body: dict[str, Any] = {"orders": list(page.orders)}
         if page.next_token:
             body["pagination"] = {"nextToken": page.next_token}
+        self.pages_served += 1
+        if self.on_page_served is not None:  # a test changing the marketplace while the client pages through it
+            self.on_page_served(self.pages_served)
         return JSONResponse(body, headers={"x-amzn-RateLimit-Limit": str(USAGE_PLANS["searchOrders"][0])})
 
     async def _get_order(self, request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -28,10 +29,15 @@ class Faults:
     _scripted: list[ScriptedFault] = field(default_factory=list)
     _expire_tokens: bool = False
     _rng: random.Random = field(default_factory=random.Random)
-    injected: int = 0
+    injected: Counter[int] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self._rng.seed(self.seed)
+
+    def reseed(self, seed: int) -> None:
+        """Random faults are reproducible: the same seed gives the same calls the same answers."""
+        self.seed = seed
+        self._rng.seed(seed)
 
     def fail_next(self, status: int, *, operation: str | None = None, times: int = 1, body: str | None = None) -> None:
         """Answer the next ``times`` calls (of ``operation``, or any) with this status and raw body."""
@@ -50,14 +56,14 @@ class Faults:
         for index, fault in enumerate(self._scripted):
             if fault.operation in (None, operation):
                 del self._scripted[index]
-                self.injected += 1
+                self.injected[fault.status] += 1
                 return fault
         roll = self._rng.random()
         if roll < self.throttle_rate:
-            self.injected += 1
+            self.injected[429] += 1
             return ScriptedFault(operation, 429, None)
         if roll < self.throttle_rate + self.error_rate:
-            self.injected += 1
+            self.injected[500] += 1
             return ScriptedFault(operation, 500, None)
         return None
 

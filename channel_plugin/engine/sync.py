@@ -104,10 +104,12 @@ def pull(
     since: datetime | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """Read every order Amazon changed since the watermark (or ``since``: a backfill), a day-long window at a time.
+    """Read every order Amazon changed since the watermark, or since ``since`` (a backfill, a day at a time so
+    its progress shows and survives an interruption).
 
     The watermark moves to a window's end only after all its pages are committed, and never backwards, so a
-    backfill of an old window neither loses nor duplicates anything.
+    backfill of an old window neither loses nor duplicates anything. A regular run is one window: every window
+    costs at least one searchOrders call, and Amazon allows one every three minutes after a burst of 20.
     """
     with rt.db.transaction(write=False) as conn:
         watermark = get_watermark(conn, store.id)
@@ -117,7 +119,7 @@ def pull(
         return
     client = rt.marketplace_for(store)
     refetch_unstored(rt, store, client, result)
-    windows = _windows(start, end)
+    windows = _windows(start, end) if since else [(start, end)]
     for number, (window_start, window_end) in enumerate(windows, 1):
         before = result.pulled.received + result.pulled.invalid
         _pull_window(rt, store, client, result, window_start, window_end)
