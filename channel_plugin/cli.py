@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from channel_plugin.domain.settings import OrderSettings
-from channel_plugin.errors import ValidationError
-from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
-from channel_plugin.storage.db import Database
+from channel_plugin.cli_amazon import fake_amazon, store_add, sync
+from channel_plugin.cli_common import DB_OPTION, encryption_key, open_database
+from channel_plugin.storage.crypto import generate_key
 from channel_plugin.storage.migrate import upgrade
-from channel_plugin.storage.stores import add_store
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
-
-DB_OPTION = click.option(
-    "--db",
-    "database_url",
-    envvar="CHANNEL_PLUGIN_DATABASE_URL",
-    required=True,
-    help="SQLAlchemy URL, e.g. sqlite:///channel.db or postgresql+psycopg://user@host/db "
-    "(or CHANNEL_PLUGIN_DATABASE_URL).",
-)
 
 
 @click.group()
@@ -56,7 +44,7 @@ def demo(port: int, database_url: str | None, once: bool) -> None:
         run_demo(click.echo)
         return
     if database_url is not None:
-        _open(database_url).dispose()
+        open_database(database_url).dispose()
     from sqlalchemy.exc import IntegrityError
 
     try:
@@ -86,7 +74,7 @@ def serve(database_url: str, host: str, port: int, introspection: bool) -> None:
     from channel_plugin.api.app import create_app
     from channel_plugin.embedded import embedded_runtime
 
-    runtime = embedded_runtime(_open(database_url), _encryption_key())
+    runtime = embedded_runtime(open_database(database_url), encryption_key())
     app = create_app(runtime, introspection=introspection, graphiql=introspection)
     click.echo(f"GraphQL: http://{host}:{port}/graphql")
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -121,7 +109,7 @@ def token_create(database_url: str, scope: str, label: str | None) -> None:
     """Print a new token, alone on stdout (only its digest is stored: keep it now)."""
     from channel_plugin.storage.tokens import create_token
 
-    db = _open(database_url)
+    db = open_database(database_url)
     upgrade(db)
     with db.transaction() as conn:
         value, record = create_token(conn, scope, datetime.now(UTC), label)
@@ -136,7 +124,7 @@ def token_revoke(database_url: str, token_id: int) -> None:
     """Revoke a token by its id; requests with it are refused from now on."""
     from channel_plugin.storage.tokens import revoke_token
 
-    db = _open(database_url)
+    db = open_database(database_url)
     with db.transaction() as conn:
         if not revoke_token(conn, token_id, datetime.now(UTC)):
             raise click.ClickException(f"no active token with id {token_id}")
@@ -147,7 +135,7 @@ def token_revoke(database_url: str, token_id: int) -> None:
 @DB_OPTION
 def migrate(database_url: str) -> None:
     """Create or upgrade the plugin's tables."""
-    db = _open(database_url)
+    db = open_database(database_url)
     upgrade(db)
     click.echo("Database is up to date.")
 
@@ -172,72 +160,9 @@ def store() -> None:
     """Amazon stores."""
 
 
-@store.command("add")
-@DB_OPTION
-@click.option("--name", required=True, help="A name the merchant recognises, e.g. 'My Store US'.")
-@click.option("--seller-id", required=True, help="The Amazon seller (merchant token) id.")
-@click.option("--marketplace", "marketplace_id", required=True, help="Amazon marketplace id, e.g. ATVPDKIKX0DER.")
-@click.option("--region", type=click.Choice(["NA", "EU", "FE"]), required=True, help="SP-API region.")
-@click.option("--website", default="base", show_default=True, help="The Commerce website orders go to.")
-@click.option(
-    "--integrated-at",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
-    help="Orders purchased before this UTC time are never imported (default: now).",
-)
-def store_add(
-    database_url: str,
-    name: str,
-    seller_id: str,
-    marketplace_id: str,
-    region: str,
-    website: str,
-    integrated_at: datetime | None,
-) -> None:
-    """Integrate an Amazon store (seller account x marketplace)."""
-    if not name.strip():
-        raise click.BadParameter("must not be empty", param_hint="--name")
-    db = _open(database_url)
-    upgrade(db)
-    now = datetime.now(UTC)
-    when = integrated_at.replace(tzinfo=UTC) if integrated_at else now
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        with db.transaction() as conn:
-            record = add_store(
-                conn,
-                name=name.strip(),
-                seller_id=seller_id,
-                marketplace_id=marketplace_id,
-                region=region,
-                website=website,
-                integrated_at=when,
-                settings=OrderSettings(),
-                now=now,
-            )
-    except IntegrityError:
-        raise click.ClickException(
-            f"a store for seller {seller_id} on marketplace {marketplace_id} already exists"
-        ) from None
-    click.echo(
-        f"Store {record.id} added: {record.name} ({record.marketplace_id}), integrated at "
-        f"{record.integrated_at.isoformat()}"
-    )
-
-
-def _encryption_key() -> BuyerDataCipher:
-    value = os.environ.get("CHANNEL_PLUGIN_ENCRYPTION_KEY", "")
-    try:
-        return BuyerDataCipher.from_config(value)
-    except ValidationError as exc:
-        raise click.UsageError(f"CHANNEL_PLUGIN_ENCRYPTION_KEY: {exc.message}") from None
-
-
-def _open(database_url: str) -> Database:
-    try:
-        return Database(database_url)
-    except Exception as exc:
-        raise click.BadParameter(str(exc), param_hint="--db") from None
+store.add_command(store_add)
+main.add_command(sync)
+main.add_command(fake_amazon)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pluggy
 
 from channel_plugin import hookspecs
+from channel_plugin.amazon.blocking import SpApiClients
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.host import ReferenceHost
 from channel_plugin.plugin import ChannelPlugin
@@ -20,4 +21,4 @@ def embedded_runtime(db: Database, cipher: BuyerDataCipher) -> Runtime:
     host = ReferenceHost(db, pm)
     host.create_schema()
     host.register()
-    return plugin.configure(db=db, pm=pm, cipher=cipher)
+    return plugin.configure(db=db, pm=pm, cipher=cipher, marketplace_for=SpApiClients(cipher))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pluggy
 
+from channel_plugin.amazon.blocking import SpApiClients
 from channel_plugin.amazon.client import MarketplaceClient
 from channel_plugin.clock import utcnow
 from channel_plugin.domain.model import AmazonOrder, CommerceOrderDraft, Shipment
@@ -29,10 +30,6 @@ CONFIG_KEYS = {
     "database_url": "CHANNEL_PLUGIN_DATABASE_URL",
     "encryption_key": "CHANNEL_PLUGIN_ENCRYPTION_KEY",
 }
-
-
-def _no_client(store: StoreRecord) -> MarketplaceClient:
-    raise RuntimeError(f"no Amazon client is configured for store {store.id} ({store.name})")
 
 
 class ChannelPlugin:
@@ -57,7 +54,7 @@ class ChannelPlugin:
         pm: pluggy.PluginManager,
         cipher: BuyerDataCipher,
         clock: Callable[[], datetime] = utcnow,
-        marketplace_for: Callable[[StoreRecord], MarketplaceClient] = _no_client,
+        marketplace_for: Callable[[StoreRecord], MarketplaceClient] | None = None,
         default_settings: OrderSettings | None = None,
         cron_interval_seconds: int = 300,
         migrate: bool = True,
@@ -69,7 +66,7 @@ class ChannelPlugin:
             pm=pm,
             cipher=cipher,
             clock=clock,
-            marketplace_for=marketplace_for,
+            marketplace_for=marketplace_for or SpApiClients(cipher),
             default_settings=default_settings or OrderSettings(),
             cron_interval_seconds=cron_interval_seconds,
         )

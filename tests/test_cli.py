@@ -5,6 +5,13 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from channel_plugin.cli import main
+from channel_plugin.storage.crypto import generate_key
+
+LWA_ENV = {
+    "CHANNEL_PLUGIN_LWA_CLIENT_ID": "amzn1.application-oa2-client.cli",
+    "CHANNEL_PLUGIN_LWA_CLIENT_SECRET": "cli-secret",
+    "CHANNEL_PLUGIN_LWA_REFRESH_TOKEN": "Atzr|cli-refresh",
+}
 
 
 def test_demo_shows_orders_in_every_state_and_the_banner_clearing():
@@ -21,7 +28,7 @@ def test_demo_shows_orders_in_every_state_and_the_banner_clearing():
 
 def test_migrate_and_store_add(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    runner = CliRunner()
+    runner = CliRunner(env={**LWA_ENV, "CHANNEL_PLUGIN_ENCRYPTION_KEY": generate_key()})
     assert runner.invoke(main, ["migrate", "--db", url]).exit_code == 0
     args = [
         "store",
@@ -46,7 +53,7 @@ def test_migrate_and_store_add(tmp_path):
 
 
 def test_bad_flags_get_specific_errors(tmp_path):
-    runner = CliRunner()
+    runner = CliRunner(env={**LWA_ENV, "CHANNEL_PLUGIN_ENCRYPTION_KEY": generate_key()})
     url = f"sqlite:///{tmp_path / 'c.db'}"
     bad_region = runner.invoke(
         main, ["store", "add", "--db", url, "--name", "X", "--seller-id", "A", "--marketplace", "M", "--region", "MARS"]

@@ -6,6 +6,7 @@ Not an Amazon API: these paths live under ``/_fake/`` so they can never be mista
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -20,10 +21,18 @@ FAULT_KNOBS = ("throttle_rate", "error_rate", "slow_seconds")
 
 def admin_routes(fake: FakeAmazon) -> list[Route]:
     async def put_order(request: Request) -> Response:
+        """``?updatedAt=`` backdates the change: on a real clock, an order put now is searchable in 2 minutes."""
         body = await _body(request)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be one order as a JSON object"}, 400)
-        return JSONResponse({"orderId": fake.marketplace.put_order(body)})
+        when = request.query_params.get("updatedAt")
+        try:
+            updated_at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None
+            if updated_at is not None and updated_at.tzinfo is None:
+                raise ValueError("updatedAt needs a timezone (Z)")
+            return JSONResponse({"orderId": fake.marketplace.put_order(body, updated_at=updated_at)})
+        except ValueError as exc:
+            return JSONResponse({"error": f"updatedAt: {exc}"}, 400)
 
     async def set_status(request: Request) -> Response:
         body = await _body(request)

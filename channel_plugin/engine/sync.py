@@ -30,23 +30,20 @@ AMAZON_MIN_AGE = timedelta(minutes=2)
 WINDOW_OVERLAP = timedelta(minutes=5)
 BUYER_DATA_RETENTION = timedelta(days=30)
 MAX_PAGES_PER_RUN = 10_000
-MAX_WINDOW = timedelta(days=1)
 MAX_RESTARTS = 3
 REFETCH_PER_RUN = 20
 
 
 @dataclass(frozen=True, slots=True)
-class WindowDone:
-    """Progress of a pull: one window of ``windows`` committed, and the orders it brought."""
+class PageDone:
+    """Progress of a pull: a page committed, and the orders read so far."""
 
     store_id: int
-    window: int
-    windows: int
-    end: datetime
+    pages: int
     orders: int
 
 
-Progress = Callable[[WindowDone], None]
+Progress = Callable[[PageDone], None]
 
 
 @dataclass
@@ -104,12 +101,12 @@ def pull(
     since: datetime | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """Read every order Amazon changed since the watermark, or since ``since`` (a backfill, a day at a time so
-    its progress shows and survives an interruption).
+    """Read every order Amazon changed since the watermark, or since ``since`` (a backfill), as one window.
 
-    The watermark moves to a window's end only after all its pages are committed, and never backwards, so a
-    backfill of an old window neither loses nor duplicates anything. A regular run is one window: every window
-    costs at least one searchOrders call, and Amazon allows one every three minutes after a burst of 20.
+    One window, however long: every window costs at least one searchOrders call, and Amazon allows one every
+    three minutes after a burst of 20, so cutting a year's backfill into days would take fifteen hours. The
+    watermark moves to the window's end only after all its pages are committed, and never backwards, so a
+    backfill neither loses nor duplicates anything, and an interrupted one is simply run again.
     """
     with rt.db.transaction(write=False) as conn:
         watermark = get_watermark(conn, store.id)
@@ -119,41 +116,9 @@ def pull(
         return
     client = rt.marketplace_for(store)
     refetch_unstored(rt, store, client, result)
-    windows = _windows(start, end) if since else [(start, end)]
-    for number, (window_start, window_end) in enumerate(windows, 1):
-        before = result.pulled.received + result.pulled.invalid
-        _pull_window(rt, store, client, result, window_start, window_end)
-        with rt.db.transaction() as conn:
-            latest = get_watermark(conn, store.id)
-            record_sync(
-                conn,
-                store.id,
-                now=rt.clock(),
-                result="OK",
-                error=None,
-                watermark=max(window_end, latest) if latest else window_end,
-            )
-        if progress is not None:
-            done = result.pulled.received + result.pulled.invalid - before
-            progress(WindowDone(store.id, number, len(windows), window_end, done))
-
-
-def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    windows = []
-    while start < end:
-        windows.append((start, min(start + MAX_WINDOW, end)))
-        start += MAX_WINDOW
-    return windows
-
-
-def _pull_window(
-    rt: Runtime, store: StoreRecord, client: MarketplaceClient, result: StoreSyncResult, start: datetime, end: datetime
-) -> None:
-    """All pages of one window. A pagination token Amazon no longer accepts restarts the window: re-reading
-    pages already imported changes nothing."""
     token: str | None = None
-    restarts = 0
-    for _ in range(MAX_PAGES_PER_RUN):
+    restarts = pages = 0
+    while True:
         try:
             page = client.search_orders(
                 marketplace_ids=[store.marketplace_id],
@@ -162,6 +127,7 @@ def _pull_window(
                 pagination_token=token,
             )
         except AmazonRejected as exc:
+            # A pagination token Amazon no longer accepts restarts the window: pages already read change nothing.
             if token is None or exc.status != 400 or restarts >= MAX_RESTARTS:
                 raise
             log.warning("store %s: Amazon refused a pagination token; restarting the window", store.id)
@@ -169,10 +135,21 @@ def _pull_window(
             token = None
             continue
         result.pulled.add(import_page(rt, store, page.orders))
+        pages += 1
+        if progress is not None:
+            progress(
+                PageDone(store.id, pages, result.pulled.received + result.pulled.invalid + result.pulled.unchanged)
+            )
         token = page.next_token
         if not token:
-            return
-    raise RuntimeError(f"searchOrders returned more than {MAX_PAGES_PER_RUN} pages for one window")
+            break
+        if pages >= MAX_PAGES_PER_RUN:
+            raise RuntimeError(f"searchOrders returned more than {MAX_PAGES_PER_RUN} pages for one window")
+    with rt.db.transaction() as conn:
+        latest = get_watermark(conn, store.id)
+        record_sync(
+            conn, store.id, now=rt.clock(), result="OK", error=None, watermark=max(end, latest) if latest else end
+        )
 
 
 def refetch_unstored(rt: Runtime, store: StoreRecord, client: MarketplaceClient, result: StoreSyncResult) -> None:
