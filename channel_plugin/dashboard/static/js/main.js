@@ -51,9 +51,14 @@ async function render({ keepFocus = false } = {}) {
     renderSignIn();
     return;
   }
+  // The view fills a detached node that replaces the page only if no later navigation started meanwhile, so
+  // a slow answer for an old URL never overwrites the current view.
+  const fresh = document.createElement("div");
   try {
-    await Promise.all([renderShell(storeId, path), view(main, ...params)]);
-    if (mine === renderCount && !keepFocus) main.focus({ preventScroll: true });
+    await Promise.all([renderShell(storeId, path), view(fresh, ...params)]);
+    if (mine !== renderCount) return;
+    main.replaceChildren(...fresh.childNodes);
+    if (!keepFocus) main.focus({ preventScroll: true });
   } catch (error) {
     if (mine === renderCount) showError(error);
   }
