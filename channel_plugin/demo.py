@@ -72,6 +72,14 @@ def run_demo(echo: Callable[[str], None]) -> None:
         echo("\nSystem message: " + (remaining[0] if remaining else "(none)"))
 
 
+def demo_app(sandbox: Sandbox) -> Any:
+    """The GraphQL API (with GraphiQL) at /graphql and the admin dashboard at /dashboard/, as the demo serves them."""
+    from channel_plugin.api.app import create_app
+    from channel_plugin.dashboard.app import with_dashboard
+
+    return with_dashboard(create_app(sandbox.runtime, introspection=True, graphiql=True), graphql_url="/graphql")
+
+
 def serve_demo(echo: Callable[[str], None], *, port: int, database_url: str | None) -> None:
     """Seed, sync once, then serve the API with GraphiQL on 127.0.0.1 while a sync runs every few seconds."""
     import socket
@@ -79,8 +87,6 @@ def serve_demo(echo: Callable[[str], None], *, port: int, database_url: str | No
     import threading
 
     import uvicorn
-
-    from channel_plugin.api.app import create_app
 
     with Sandbox(catalog=CATALOG, store_name="Demo Store US", database_url=database_url) as sandbox:
         labels = seed_orders(sandbox)
@@ -91,8 +97,7 @@ def serve_demo(echo: Callable[[str], None], *, port: int, database_url: str | No
         # Accepted connections inherit this: without it a response written in two parts waits 40 ms for an ACK.
         listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         actual = listener.getsockname()[1]
-        app = create_app(sandbox.runtime, introspection=True, graphiql=True)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        server = uvicorn.Server(uvicorn.Config(demo_app(sandbox), log_level="warning"))
         stop = threading.Event()
         sync_lock = threading.Lock()
 
@@ -103,7 +108,9 @@ def serve_demo(echo: Callable[[str], None], *, port: int, database_url: str | No
 
         threading.Thread(target=cron, name="demo-sync", daemon=True).start()
         echo(f"\nGraphQL: http://127.0.0.1:{actual}/graphql")
-        echo(f"Token: {sandbox.token('write')}")
+        token = sandbox.token("write")
+        echo(f"Token: {token}")
+        echo(f"Dashboard: http://127.0.0.1:{actual}/dashboard/#token={token}")
         echo("(GraphiQL opens at that URL; send the token as 'Authorization: Bearer <token>'. Ctrl-C stops.)")
         sys.stdout.flush()
         try:

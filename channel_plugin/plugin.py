@@ -125,12 +125,17 @@ class ChannelPlugin:
 
     @hookimpl
     def commerce_asgi_apps(self) -> Mapping[str, Any]:
-        """The GraphQL API, mounted where the manifest says (``[graphql] path``); introspection off."""
+        """The GraphQL API and the admin dashboard, mounted where the manifest says (``[graphql] path``,
+        ``[dashboard] path``); introspection off. The API comes first: its path may lie under the dashboard's."""
         from channel_plugin.api.app import create_app
+        from channel_plugin.dashboard.app import create_dashboard_app
         from channel_plugin.manifest import load_manifest
 
-        path = load_manifest().graphql_path
-        return {path: create_app(self.runtime, path="/")}
+        manifest = load_manifest()
+        return {
+            manifest.graphql_path: create_app(self.runtime, path="/"),
+            manifest.dashboard_path: create_dashboard_app(graphql_url=manifest.graphql_path.rstrip("/") + "/"),
+        }
 
     @hookimpl(trylast=True)
     def channel_build_order(self, order: AmazonOrder, draft: CommerceOrderDraft) -> CommerceOrderDraft:

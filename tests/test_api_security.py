@@ -153,6 +153,8 @@ ROOT_QUERIES = {
     "blockedSkus": '{ blockedSkus(storeId: "1") { sellerSku } }',
     "systemMessages": "{ systemMessages { text } }",
     "orderStatuses": "{ orderStatuses { code } }",
+    "orderVolume": '{ orderVolume(storeId: "1") { until } }',
+    "storeViews": "{ storeViews { code } }",
 }
 ROOT_MUTATIONS = {
     "updateOrderSettings": 'mutation { updateOrderSettings(storeId: "1", input: {importEnabled: false}) '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,12 +44,22 @@ def test_the_dashboard_operations_answer_on_seeded_data(make_sandbox):
         sb.amazon.put_order(order)
     sb.sync()
     store = {"storeId": str(sb.store.id)}
+    assert _run(sb, "StorePicker", {})["data"]["amazonStores"][0]["name"] == sb.store.name
+    assert _run(sb, "SystemMessages", {})["data"]["systemMessages"][0]["stores"] == [
+        {"id": str(sb.store.id), "name": sb.store.name}
+    ]
     dashboard = _run(sb, "StoreDashboard", store)["data"]
-    assert (dashboard["imported"]["totalCount"], dashboard["blocked"]["totalCount"]) == (1, 1)
+    counts = {c["importState"]: c["count"] for c in dashboard["amazonStores"][0]["importStateCounts"]}
+    assert counts == {"WAITING": 0, "IMPORTED": 1, "BLOCKED": 1, "VIEW_ONLY": 0, "SKIPPED": 0, "FAILED": 0}
+    volume = dashboard["orderVolume"]
+    assert volume["until"] == sb.clock.now().date().isoformat()
+    assert sorted((c["importState"], c["count"]) for c in volume["counts"]) == [("BLOCKED", 1), ("IMPORTED", 1)]
     recent = _run(sb, "RecentOrders", store)["data"]["amazonOrders"]
     assert recent["totalCount"] == 2
     found = _run(sb, "AllOrders", {**store, "filter": {"buyerName": "lovelace"}})["data"]["amazonOrders"]
     assert [e["node"]["amazonOrderId"] for e in found["edges"]] == [ok["orderId"]]
+    by_state = _run(sb, "AllOrders", {**store, "sort": {"field": "IMPORT_STATE", "direction": "ASC"}})
+    assert [e["node"]["importState"] for e in by_state["data"]["amazonOrders"]["edges"]] == ["BLOCKED", "IMPORTED"]
     details = _run(sb, "OrderDetails", {**store, "amazonOrderId": blocked["orderId"]})["data"]["amazonOrder"]
     assert details["blockers"][0]["kind"] == "PRODUCT_NOT_FOUND"
     skus = _run(sb, "Blockers", store)["data"]["blockedSkus"]
@@ -57,4 +68,35 @@ def test_the_dashboard_operations_answer_on_seeded_data(make_sandbox):
     assert matched["errors"] == [] and matched["results"][0]["importState"] == "IMPORTED"
     settings = _run(sb, "OrderSettings", store)["data"]
     assert settings["orderSettings"]["importEnabled"] is True and settings["orderStatuses"]
+    assert any(view["isDefault"] for view in settings["storeViews"])
     assert _run(sb, "SystemMessages", {})["data"]["systemMessages"] == []
+
+
+def test_every_named_operation_is_run_above():
+    """A new operation must be exercised by the seeded-data test, not only validated."""
+    names = {m for p in OPERATIONS for m in re.findall(r"^(?:query|mutation) (\w+)", p.read_text(), flags=re.M)}
+    body = Path(__file__).read_text()
+    assert {n for n in names if f'"{n}"' not in body} == set()
+
+
+def test_the_dashboard_mutations_answer_on_seeded_data(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    order = make_order(items=[("MUG", 1)])
+    sb.amazon.put_order(order)
+    sb.sync()
+    store = {"storeId": str(sb.store.id)}
+    one = {**store, "amazonOrderId": order["orderId"]}
+    address = {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "countryCode": "US"}
+    moved = _run(sb, "UpdateShippingAddress", {**one, "input": address})["data"]["updateShippingAddress"]
+    assert moved["errors"] == [] and moved["shippingAddress"]["city"] == "Springfield"
+    refused = _run(sb, "UpdateShippingAddress", {**one, "input": {**address, "countryCode": "USA"}})
+    assert [e["field"] for e in refused["data"]["updateShippingAddress"]["errors"]] == ["input.countryCode"]
+    assert _run(sb, "RetryOrderImport", store)["data"]["retryOrderImport"]["errors"] == []
+    assert _run(sb, "SyncStore", store)["data"]["syncStore"]["errors"] == []
+    canceled = _run(sb, "CancelAmazonOrder", {**one, "reason": "NO_INVENTORY"})["data"]["cancelAmazonOrder"]
+    assert canceled["errors"] == [] and sb.order(order["orderId"]).status == "CANCELED"
+    bad = {"orderStatus": "CUSTOM", "processingOrderStatus": "complete"}
+    wrong = _run(sb, "UpdateOrderSettings", {**store, "input": bad})["data"]["updateOrderSettings"]
+    assert [e["field"] for e in wrong["errors"]] == ["input.processingOrderStatus"]
+    saved = _run(sb, "UpdateOrderSettings", {**store, "input": {"customerCreation": "NEW_ACCOUNT"}})
+    assert saved["data"]["updateOrderSettings"]["settings"]["customerCreation"] == "NEW_ACCOUNT"

@@ -108,8 +108,8 @@ def test_the_host_mounts_the_api_the_plugin_hands_it(tmp_path):
     )
     host.start()
     [apps] = host.pm.hook.commerce_asgi_apps()
-    [(path, app)] = apps.items()
-    assert path == "/amazon/graphql"
+    assert list(apps) == ["/amazon/graphql", "/amazon"]
+    path, app = "/amazon/graphql", apps["/amazon/graphql"]
     with channel.runtime.db.transaction() as conn:
         token, _ = create_token(conn, "read", datetime.now(UTC))
     client = TestClient(Starlette(routes=[Mount(path, app=app)]))
@@ -117,3 +117,6 @@ def test_the_host_mounts_the_api_the_plugin_hands_it(tmp_path):
         path + "/", json={"query": "{ amazonStores { id } }"}, headers={"Authorization": f"Bearer {token}"}
     ).json()
     assert body == {"data": {"amazonStores": []}}
+    host_app = TestClient(Starlette(routes=[Mount(p, app=a) for p, a in apps.items()]))
+    page = host_app.get("/amazon/stores/1")
+    assert page.status_code == 200 and 'content="/amazon/graphql/"' in page.text and 'href="/amazon/"' in page.text

@@ -168,3 +168,14 @@ def stores_with_open_blockers(conn: Connection) -> list[str]:
         .where(import_blockers.c.resolved_at.is_(None))
     )
     return sorted(r[0] for r in rows)
+
+
+def stores_with_open_blockers_by_id(conn: Connection) -> list[tuple[int, str]]:
+    """(store id, name) of every store with an open blocker, by name: the banner links to each store."""
+    rows = conn.execute(
+        select(amazon_stores.c.id, amazon_stores.c.name)
+        .distinct()
+        .select_from(import_blockers.join(amazon_stores, amazon_stores.c.id == import_blockers.c.store_id))
+        .where(import_blockers.c.resolved_at.is_(None))
+    )
+    return sorted(((r.id, r.name) for r in rows), key=lambda r: (r[1], r[0]))

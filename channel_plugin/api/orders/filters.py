@@ -69,6 +69,9 @@ class AmazonOrderSortField(Enum):
     BUYER_NAME = "BUYER_NAME"
     STATUS = "STATUS"
     LAST_UPDATE_DATE = "LAST_UPDATE_DATE"
+    ORDER_NUMBER = "ORDER_NUMBER"
+    IMPORT_STATE = "IMPORT_STATE"
+    NOTES = "NOTES"
 
 
 @strawberry.enum
@@ -80,7 +83,8 @@ class SortDirection(Enum):
 @strawberry.input(
     description="Sorts the whole result, not just a page. GRAND_TOTAL: orders without a total count as the "
     "lowest. STATUS: alphabetical by code, newest purchase first within a status (oldest with ASC). BUYER_NAME: "
-    "case-insensitive, orders without a name count as the lowest."
+    "case-insensitive, orders without a name count as the lowest. IMPORT_STATE: like STATUS. NOTES: orders "
+    "without notes count as the lowest."
 )
 class AmazonOrderSort:
     field: AmazonOrderSortField = AmazonOrderSortField.PURCHASE_DATE

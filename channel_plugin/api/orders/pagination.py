@@ -42,8 +42,12 @@ _SQL_KEYS: dict[AmazonOrderSortField, tuple[str, ...]] = {
     F.LAST_UPDATE_DATE: ("last_update_date",),
     F.GRAND_TOTAL: ("grand_total",),  # nullable: read in two segments
     F.STATUS: ("status", "purchase_date"),  # served by (store_id, status, purchase_date, id)
+    F.IMPORT_STATE: ("import_state", "purchase_date"),  # served by (store_id, import_state, purchase_date, id)
+    F.ORDER_NUMBER: ("amazon_order_id",),  # served by the (store_id, amazon_order_id) unique constraint
+    # No index: the dashboard's notes column is sortable, but sorting a large store by it reads every match.
+    F.NOTES: ("notes",),
 }
-_NULLABLE = {F.GRAND_TOTAL}
+_NULLABLE = {F.GRAND_TOTAL, F.NOTES}
 _FIRST_BATCH = 50  # a name search reads candidates in batches: this many (or 2 x first + 2) first
 _BATCH_CAP = 2000
 
@@ -111,6 +115,8 @@ def _decode_key(sort: AmazonOrderSortField, values: list[Any], cipher: BuyerData
 
 
 def _decode_value(column: str, value: Any) -> Any:
+    if column == "notes" and value is None:
+        return None
     if column == "grand_total":
         if value is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from channel_plugin.api.context import Info
-from channel_plugin.api.settings.types import OrderSettings, OrderStatus
+from channel_plugin.api.settings.types import OrderSettings, OrderStatus, StoreView
 from channel_plugin.api.stores.queries import store_or_error
 from channel_plugin.domain.settings import FORBIDDEN_PROCESSING_STATES
 from channel_plugin.storage.stores import load_settings
@@ -31,3 +31,8 @@ class SettingsQuery:
             if not for_processing
             or (s.state not in FORBIDDEN_PROCESSING_STATES and s.code not in FORBIDDEN_PROCESSING_STATES)
         ]
+
+    @strawberry.field(description="The host's store views (for importStoreView), each with its website.")
+    def store_views(self, info: Info) -> list[StoreView]:
+        views = info.context.runtime.pm.hook.commerce_store_views() or []
+        return [StoreView(code=v.code, name=v.name, website=v.website, is_default=v.is_default) for v in views]

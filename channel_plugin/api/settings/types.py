@@ -59,3 +59,11 @@ class OrderStatus:
     code: str
     label: str
     state: str
+
+
+@strawberry.type(description="A host store view, the choices for importStoreView.")
+class StoreView:
+    code: str
+    name: str
+    website: str
+    is_default: bool = strawberry.field(description="The website's default view (used when the setting is empty).")

@@ -6,7 +6,17 @@ from datetime import datetime
 
 import strawberry
 
+from channel_plugin.api.context import Info
+from channel_plugin.api.orders.types import ImportState
+from channel_plugin.domain import enums
+from channel_plugin.storage.order_stats import import_state_counts
 from channel_plugin.storage.stores import StoreRecord
+
+
+@strawberry.type(description="How many of a store's orders are in one import state.")
+class ImportStateCount:
+    import_state: ImportState  # type: ignore[valid-type]
+    count: int
 
 
 @strawberry.type(description="One Amazon seller account on one marketplace, integrated with one Commerce website.")
@@ -22,6 +32,12 @@ class AmazonStore:
     last_sync_at: datetime | None
     last_sync_result: str | None = strawberry.field(description="OK or ERROR.")
     last_sync_error: str | None
+
+    @strawberry.field(description="The store's orders per import state, every state listed (zero included).")
+    def import_state_counts(self, info: Info) -> list[ImportStateCount]:
+        with info.context.runtime.db.transaction(write=False) as conn:
+            counts = import_state_counts(conn, [int(self.id)]).get(int(self.id), {})
+        return [ImportStateCount(import_state=state, count=counts.get(state.value, 0)) for state in enums.ImportState]
 
     @classmethod
     def of(cls, store: StoreRecord, sync: tuple[datetime | None, str | None, str | None]) -> AmazonStore:
