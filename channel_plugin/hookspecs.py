@@ -74,10 +74,13 @@ def commerce_shipment_created(order_id: str, shipment: Shipment) -> None:
     """The host shipped (part of) a Commerce order.
 
     :param order_id: the Commerce order id.
-    :param shipment: carrier, tracking number and the shipped catalog SKUs with quantities.
+    :param shipment: carrier (the host's code, mapped to Amazon's carrier codes; "Other" with its name when
+        Amazon doesn't know it), tracking number and the shipped catalog SKUs with quantities; ``packages``
+        when the shipment went out in several boxes, each with its own tracking number and items.
 
     Fired after the host's transaction has committed. The plugin records the tracking, marks the Amazon order
-    ``SHIPPED`` or ``PARTIALLY_SHIPPED`` and queues the confirmation to Amazon.
+    ``SHIPPED`` or ``PARTIALLY_SHIPPED`` and queues one confirmation per package to Amazon, sent (and retried
+    until Amazon accepts it) by the next cron.
     """
 
 

@@ -122,27 +122,29 @@ def test_a_shipment_in_two_packages_sends_two_confirmations_and_a_503_is_retried
     assert sb.order(order["orderId"]).status == "COMPLETED"
 
 
-def test_a_restart_between_enqueue_and_send_loses_no_confirmation(make_sandbox):
-    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+def ship_and_confirm(sb, carrier, tracking, *, restart=False):
+    """Import a one-line order, ship it in the host, (restart,) sync: the order and the one confirmation sent."""
     order = make_order(items=[("MUG", 2)])
     sb.amazon.put_order(order)
     sb.sync()
-    sb.host.ship(sb.order(order["orderId"]).commerce_order_id, "fedex", "7777")
-    sb.restart()
+    sb.host.ship(sb.order(order["orderId"]).commerce_order_id, carrier, tracking)
+    if restart:
+        sb.restart()
     sb.sync()
     [(_, payload)] = sb.amazon.confirmations
+    return order, payload
+
+
+def test_a_restart_between_enqueue_and_send_loses_no_confirmation(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    order, payload = ship_and_confirm(sb, "fedex", "7777", restart=True)
     assert (payload["carrierCode"], payload["trackingNumber"]) == ("FedEx", "7777")
     assert sb.order(order["orderId"]).status == "COMPLETED"
 
 
 def test_an_unknown_carrier_is_sent_as_other_with_its_name(make_sandbox):
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
-    order = make_order(items=[("MUG", 1)])
-    sb.amazon.put_order(order)
-    sb.sync()
-    sb.host.ship(sb.order(order["orderId"]).commerce_order_id, "Bob's Bikes Courier", "B-1")
-    sb.sync()
-    [(_, payload)] = sb.amazon.confirmations
+    _, payload = ship_and_confirm(sb, "Bob's Bikes Courier", "B-1")
     assert (payload["carrierCode"], payload["carrierName"]) == ("Other", "Bob's Bikes Courier")
 
 

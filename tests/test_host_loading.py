@@ -68,7 +68,7 @@ def test_a_bad_encryption_key_is_refused_at_startup(tmp_path):
     assert err.value.field == "encryption_key"
 
 
-def test_startup_migrates_and_a_store_without_an_amazon_client_fails_alone(tmp_path):
+def test_startup_migrates_and_a_store_without_amazon_credentials_fails_alone(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     host, channel, _ = _host(
         tmp_path, {"channel_plugin.database_url": url, "channel_plugin.encryption_key": generate_key()}
@@ -92,7 +92,7 @@ def test_startup_migrates_and_a_store_without_an_amazon_client_fails_alone(tmp_p
         )
     host.run_cron()
     [result] = channel.last_results
-    assert "no Amazon client is configured for store 1" in result.error
+    assert "store 1 (EU) has no Amazon credentials: add them with `channel-plugin store add`" in result.error
 
 
 def test_the_host_mounts_the_api_the_plugin_hands_it(tmp_path):

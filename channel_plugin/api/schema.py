@@ -33,9 +33,7 @@ from channel_plugin.api.stores.queries import StoresQuery
 
 log = logging.getLogger("channel_plugin.api")
 
-Query = merge_types(
-    "Query", (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery, OrderVolumeQuery)
-)
+Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery, OrderVolumeQuery))
 Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation))
 
 

@@ -43,8 +43,10 @@ def _chromium_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open, and the
+    tests after this module need to start their own (asyncio.run)."""
     reason = _chromium_missing()
     if reason is not None:
         if IN_CI:
