@@ -191,17 +191,13 @@ def test_a_pagination_token_amazon_no_longer_accepts_restarts_the_window(make_sa
     for order in orders:
         sb.amazon.put_order(order)
     sb.amazon.page_size = 10
-    expired = '{"errors": [{"code": "InvalidInput", "message": "Invalid paginationToken"}]}'
-
-    def expire_once(page: int) -> None:
-        if page == 2:
-            sb.amazon_server.faults.fail_next(400, operation="searchOrders", body=expired)
-
-    sb.amazon_server.on_page_served = expire_once
+    sb.amazon_server.faults.reject_pagination_tokens()
     [result] = sb.sync()
     assert result.error is None
     assert all(sb.order(o["orderId"]).import_state == "IMPORTED" for o in orders)
     assert len(sb.host.orders()) == 25
+    assert sb.amazon_server.faults.injected[400] == 1
+    assert sb.amazon_server.pages_served == 4  # page 1, then the restarted window's three
 
 
 def test_throttling_through_every_retry_fails_the_run_but_never_switches_the_store_off(make_sandbox):
@@ -237,3 +233,36 @@ def test_an_order_that_could_not_be_stored_is_fetched_again_with_get_order(make_
     assert sb.amazon_server.calls["getOrder"] == 1
     with sb.db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(sync_errors)).scalar_one() == 0
+
+
+def test_a_store_with_refused_credentials_fails_alone_and_says_why(make_sandbox):
+    from channel_plugin.domain.settings import OrderSettings
+    from channel_plugin.storage.stores import add_store
+    from channel_plugin.testing import SANDBOX_CREDENTIALS
+
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    with sb.db.transaction() as conn:
+        revoked = add_store(
+            conn,
+            name="Sandbox DE",
+            seller_id="A2SANDBOXSELLER",
+            marketplace_id="A1PA6795UKMFR9",
+            region="EU",
+            website="base",
+            integrated_at=sb.store.integrated_at,
+            settings=OrderSettings(),
+            now=sb.clock.now(),
+            credentials=sb.runtime.cipher.encrypt({**SANDBOX_CREDENTIALS, "refresh_token": "Atzr|revoked"}),
+        )
+    order = make_order(items=[("MUG", 1)])
+    sb.amazon.put_order(order)
+    results = {r.store_id: r for r in sb.sync()}
+    assert results[sb.store.id].error is None
+    assert sb.order(order["orderId"]).import_state == "IMPORTED"
+    assert "Login with Amazon refused the store's credentials (invalid_grant" in results[revoked.id].error
+    assert "revoked" not in results[revoked.id].error
+    stores = sb.graphql("{ amazonStores { name lastSyncResult active } }")["data"]["amazonStores"]
+    assert {s["name"]: (s["lastSyncResult"], s["active"]) for s in stores} == {
+        "Sandbox US": ("OK", True),
+        "Sandbox DE": ("ERROR", True),
+    }

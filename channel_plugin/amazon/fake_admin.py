@@ -46,19 +46,33 @@ def admin_routes(fake: FakeAmazon) -> list[Route]:
         return JSONResponse({"ok": True})
 
     async def faults(request: Request) -> Response:
+        """Checks the whole request before changing anything: a bad knob never half-applies."""
         body = await _body(request)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be a JSON object"}, 400)
+        knobs = {}
         for knob in FAULT_KNOBS:
             if knob in body:
                 value = body[knob]
-                if not isinstance(value, int | float) or value < 0 or (knob != "slow_seconds" and value > 1):
+                if not _number(value) or value < 0 or (knob != "slow_seconds" and value > 1):
                     return JSONResponse({"error": f"{knob} must be a number in range"}, 400)
-                setattr(fake.faults, knob, float(value))
+                knobs[knob] = float(value)
+        bad_tokens = body.get("reject_pagination_tokens", 0)
+        if not isinstance(bad_tokens, int) or isinstance(bad_tokens, bool) or bad_tokens < 0:
+            return JSONResponse({"error": "reject_pagination_tokens must be a count"}, 400)
+        scripted = body.get("fail_next", [])
+        if not isinstance(scripted, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("status"), int) and isinstance(s.get("times", 1), int)
+            for s in scripted
+        ):
+            return JSONResponse({"error": "fail_next takes [{status, operation?, times?}]"}, 400)
+        for knob, value in knobs.items():
+            setattr(fake.faults, knob, value)
         if body.get("expire_access_tokens"):
             fake.faults.expire_access_tokens()
-        for spec in body.get("fail_next", []):
-            fake.faults.fail_next(int(spec["status"]), operation=spec.get("operation"), times=int(spec.get("times", 1)))
+        fake.faults.reject_pagination_tokens(bad_tokens)
+        for spec in scripted:
+            fake.faults.fail_next(spec["status"], operation=spec.get("operation"), times=spec.get("times", 1))
         return JSONResponse(_state(fake))
 
     async def state(request: Request) -> Response:
@@ -80,6 +94,10 @@ def _state(fake: FakeAmazon) -> dict[str, Any]:
         "tokenGrants": fake.token_grants,
         **{knob: getattr(fake.faults, knob) for knob in FAULT_KNOBS},
     }
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 async def _body(request: Request) -> Any:

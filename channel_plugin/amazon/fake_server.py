@@ -139,6 +139,8 @@ class FakeAmazon:
         if refused is not None:
             return refused
         q = request.query_params
+        if q.get("paginationToken") and self.faults.take_bad_page_token():
+            return _errors(400, "InvalidInput", "Invalid paginationToken")
         marketplaces = [m for m in q.get("marketplaceIds", "").split(",") if m]
         if not marketplaces:
             return _errors(400, "InvalidInput", "marketplaceIds is required")

@@ -28,6 +28,7 @@ class Faults:
     seed: int = 0
     _scripted: list[ScriptedFault] = field(default_factory=list)
     _expire_tokens: bool = False
+    _bad_page_tokens: int = 0
     _rng: random.Random = field(default_factory=random.Random)
     injected: Counter[int] = field(default_factory=Counter)
 
@@ -46,6 +47,18 @@ class Faults:
     def expire_access_tokens(self) -> None:
         """Every access token issued so far is now expired, as after an hour without a refresh."""
         self._expire_tokens = True
+
+    def reject_pagination_tokens(self, times: int = 1) -> None:
+        """The next ``times`` searchOrders calls that carry a pagination token are told it is invalid, as
+        Amazon does once a token has aged out."""
+        self._bad_page_tokens += times
+
+    def take_bad_page_token(self) -> bool:
+        if self._bad_page_tokens:
+            self._bad_page_tokens -= 1
+            self.injected[400] += 1
+            return True
+        return False
 
     def take_expiry(self) -> bool:
         expired, self._expire_tokens = self._expire_tokens, False
@@ -71,3 +84,4 @@ class Faults:
         self.throttle_rate = self.error_rate = self.slow_seconds = 0.0
         self._scripted.clear()
         self._expire_tokens = False
+        self._bad_page_tokens = 0
