@@ -5,13 +5,13 @@ Not an Amazon API: these paths live under ``/_fake/`` so they can never be mista
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from channel_plugin.amazon.fake_http import json_body, timestamp
 
 if TYPE_CHECKING:
     from channel_plugin.amazon.fake_server import FakeAmazon
@@ -22,20 +22,18 @@ FAULT_KNOBS = ("throttle_rate", "error_rate", "slow_seconds")
 def admin_routes(fake: FakeAmazon) -> list[Route]:
     async def put_order(request: Request) -> Response:
         """``?updatedAt=`` backdates the change: on a real clock, an order put now is searchable in 2 minutes."""
-        body = await _body(request)
+        body = await json_body(request)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be one order as a JSON object"}, 400)
         when = request.query_params.get("updatedAt")
         try:
-            updated_at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None
-            if updated_at is not None and updated_at.tzinfo is None:
-                raise ValueError("updatedAt needs a timezone (Z)")
+            updated_at = timestamp(when, "updatedAt") if when else None
             return JSONResponse({"orderId": fake.marketplace.put_order(body, updated_at=updated_at)})
         except ValueError as exc:
-            return JSONResponse({"error": f"updatedAt: {exc}"}, 400)
+            return JSONResponse({"error": str(exc)}, 400)
 
     async def set_status(request: Request) -> Response:
-        body = await _body(request)
+        body = await json_body(request)
         status = body.get("status") if isinstance(body, dict) else None
         try:
             fake.marketplace.set_status(request.path_params["order_id"], str(status))
@@ -47,7 +45,7 @@ def admin_routes(fake: FakeAmazon) -> list[Route]:
 
     async def faults(request: Request) -> Response:
         """Checks the whole request before changing anything: a bad knob never half-applies."""
-        body = await _body(request)
+        body = await json_body(request)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be a JSON object"}, 400)
         knobs = {}
@@ -98,10 +96,3 @@ def _state(fake: FakeAmazon) -> dict[str, Any]:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-async def _body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None

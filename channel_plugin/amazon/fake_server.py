@@ -9,11 +9,10 @@ per operation that answers 429 with Amazon's quota message to a client that goes
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,6 +23,7 @@ from starlette.routing import Route
 
 from channel_plugin.amazon.cancellation import cancellations_in
 from channel_plugin.amazon.fake_admin import admin_routes
+from channel_plugin.amazon.fake_http import json_body, timestamp
 from channel_plugin.amazon.faults import Faults
 from channel_plugin.amazon.marketplace import FakeMarketplace
 from channel_plugin.amazon.ratelimit import USAGE_PLANS, RateLimiter
@@ -145,9 +145,9 @@ class FakeAmazon:
         if not marketplaces:
             return _errors(400, "InvalidInput", "marketplaceIds is required")
         try:
-            after = _when(q.get("lastUpdatedAfter") or q["createdAfter"], "lastUpdatedAfter")
+            after = timestamp(q.get("lastUpdatedAfter") or q["createdAfter"], "lastUpdatedAfter")
             before_text = q.get("lastUpdatedBefore")
-            before = _when(before_text, "lastUpdatedBefore") if before_text else self.marketplace.clock() - MIN_AGE
+            before = timestamp(before_text, "lastUpdatedBefore") if before_text else self.marketplace.clock() - MIN_AGE
             page = self.marketplace.search_orders(
                 marketplace_ids=marketplaces,
                 last_updated_after=after,
@@ -182,7 +182,7 @@ class FakeAmazon:
         refused = await self._guard(request, "confirmShipment")
         if refused is not None:
             return refused
-        body = await _json_body(request)
+        body = await json_body(request)
         package = body.get("packageDetail") if isinstance(body, dict) else None
         if not isinstance(package, dict) or not body.get("marketplaceId"):
             return _errors(400, "InvalidInput", "marketplaceId and packageDetail are required")
@@ -193,7 +193,7 @@ class FakeAmazon:
         if not reference.isdigit() or int(reference) < 1:
             return _errors(400, "InvalidInput", "packageReferenceId must be a positive number")
         try:
-            _when(package["shipDate"], "shipDate")
+            timestamp(package["shipDate"], "shipDate")
             self.marketplace.confirm_shipment(request.path_params["order_id"], package)
         except KeyError:
             return _errors(404, "NotFound", "The requested order was not found.")
@@ -207,7 +207,7 @@ class FakeAmazon:
         refused = await self._guard(request, "createFeedDocument")
         if refused is not None:
             return refused
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or not body.get("contentType"):
             return _errors(400, "InvalidInput", "contentType is required")
         document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
@@ -226,7 +226,7 @@ class FakeAmazon:
         refused = await self._guard(request, "createFeed")
         if refused is not None:
             return refused
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or body.get("inputFeedDocumentId") not in self._uploads:
             return _errors(400, "InvalidInput", "inputFeedDocumentId names no uploaded document")
         feed_id = str(50000 + len(self.feeds))
@@ -238,19 +238,3 @@ class FakeAmazon:
             except (KeyError, ValueError) as exc:
                 return _errors(400, "InvalidInput", str(exc).strip("'\""))
         return JSONResponse({"feedId": feed_id}, 202)
-
-
-async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-
-
-def _when(text: str, name: str) -> datetime:
-    """Amazon's ISO 8601 timestamps; anything else is the caller's InvalidInput."""
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        raise ValueError(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
