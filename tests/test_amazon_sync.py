@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from channel_plugin.amazon.ratelimit import USAGE_PLANS
@@ -266,3 +267,27 @@ def test_a_store_with_refused_credentials_fails_alone_and_says_why(make_sandbox)
         "Sandbox US": ("OK", True),
         "Sandbox DE": ("ERROR", True),
     }
+
+
+@pytest.mark.parametrize(
+    ("packages", "words"),
+    [
+        ([], "at least one package"),
+        ([{"items": {"MUG": 1}}], "package 1 needs a tracking number"),
+        ([{"tracking": "1Z1", "items": {}}], "package 1 needs items"),
+        ([{"tracking": "1Z1", "items": {"MUG": 1}}, {"tracking": "1Z2", "items": {"MUG": 5}}], "cannot ship 6 units"),
+    ],
+)
+def test_bad_packages_are_refused_and_nothing_is_shipped_or_queued(make_sandbox, packages, words):
+    from channel_plugin.errors import HostError
+
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    order = make_order(items=[("MUG", 2)])
+    sb.amazon.put_order(order)
+    sb.sync()
+    commerce_id = sb.order(order["orderId"]).commerce_order_id
+    with pytest.raises(HostError, match=words):
+        sb.host.ship(commerce_id, "ups", "1Z1", packages=packages)
+    sb.sync()
+    assert sb.amazon.confirmations == [] and sb.order(order["orderId"]).status == "UNSHIPPED"
+    assert sb.host.order(commerce_id).state == "processing"

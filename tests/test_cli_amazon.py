@@ -142,3 +142,16 @@ def test_fake_amazon_sandbox_replays_a_recorded_case_over_http(fake_sandbox):
 def test_fake_amazon_sandbox_without_cases_says_where_it_looked(tmp_path):
     result = CliRunner().invoke(main, ["fake-amazon", "--sandbox", "--models", str(tmp_path)])
     assert result.exit_code == 1 and str(tmp_path) in result.output
+
+
+def test_sync_flags_that_make_no_sense_get_specific_errors(tmp_path):
+    url = f"sqlite:///{tmp_path / 'flags.db'}"
+    runner = CliRunner(env={"CHANNEL_PLUGIN_ENCRYPTION_KEY": generate_key()})
+    bad_since = runner.invoke(main, ["sync", "--db", url, "--once", "--since", "last tuesday"])
+    assert bad_since.exit_code == 2 and "--since" in bad_since.output
+    short_interval = runner.invoke(main, ["sync", "--db", url, "--interval", "1"])
+    assert short_interval.exit_code == 2 and "--interval" in short_interval.output
+    unknown_store = runner.invoke(main, ["sync", "--db", url, "--once", "--store", "42"])
+    assert unknown_store.exit_code == 1 and "no active store with id 42" in unknown_store.output
+    no_key = CliRunner(env={"CHANNEL_PLUGIN_ENCRYPTION_KEY": ""}).invoke(main, ["sync", "--db", url, "--once"])
+    assert no_key.exit_code == 2 and "CHANNEL_PLUGIN_ENCRYPTION_KEY" in no_key.output

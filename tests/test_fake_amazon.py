@@ -88,3 +88,19 @@ def test_a_call_without_a_valid_access_token_is_denied(fake):
     client.headers["x-amz-access-token"] = "Atza|forged"
     answer = search(client, clock)
     assert answer.status_code == 403 and answer.json()["errors"][0]["code"] == "Unauthorized"
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"marketplaceIds": ""}, "marketplaceIds is required"),
+        ({"lastUpdatedAfter": "yesterday"}, "lastUpdatedAfter must be an ISO 8601 date-time"),
+        ({"paginationToken": "not-a-token"}, "invalid pagination token"),
+    ],
+)
+def test_a_search_amazon_would_refuse_gets_its_invalid_input_message(fake, params, words):
+    clock, _, client = fake
+    answer = search(client, clock, **params)
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["code"] == "InvalidInput" and words in error["message"]
