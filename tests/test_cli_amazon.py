@@ -8,17 +8,17 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
+from channel_plugin.amazon.sandbox_cases import default_models_dir
 from channel_plugin.cli import main
 from channel_plugin.storage.crypto import generate_key
 from channel_plugin.testing import make_order
 
-MODELS = Path(__file__).resolve().parents[2] / "shared" / "amazon-models"
+MODELS = default_models_dir()
 
 
 def free_port() -> int:
