@@ -22,6 +22,7 @@ DEFAULT_OUTPUT = Path(channel_plugin.__file__).parent.parent / "docs" / "hooks.m
 HOST_LIFECYCLE = frozenset(
     {
         "commerce_startup",
+        "commerce_shutdown",
         "commerce_cron",
         "commerce_shipment_created",
         "commerce_order_canceled",

@@ -52,10 +52,21 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def commerce_startup(host: Any) -> None:
     """The host has started and its services answer.
 
-    :param host: the host object; the plugin reads ``host.config`` (a mapping of ``channel_plugin.*`` keys such as
-        ``channel_plugin.database_url``) when it has one.
+    :param host: the host object; the plugin reads ``host.pm`` (the host's plugin manager) and ``host.config`` (a
+        mapping of ``channel_plugin.*`` keys such as ``channel_plugin.database_url``) when it has one.
 
-    Fired once per process, before any other lifecycle hook.
+    Fired once each time the host starts, before any other lifecycle hook. The entry point object creates a plugin
+    instance of this host's own (its database, its SP-API clients) and registers it on ``host.pm``, so several hosts
+    in one process never share state. Firing it again before ``commerce_shutdown`` raises ``RuntimeError``.
+    """
+
+
+@hookspec
+def commerce_shutdown() -> None:
+    """The host is stopping.
+
+    Fired once, after the last other lifecycle hook. The plugin closes its SP-API clients and database connections
+    and unregisters its instance from the host's manager; a later ``commerce_startup`` starts a fresh one.
     """
 
 
