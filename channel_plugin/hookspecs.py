@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from channel_plugin.domain.model import (
+    Address,
     AmazonOrder,
     Blocker,
     BlockerRecord,
@@ -276,6 +277,21 @@ def commerce_complete_order(order_id: str) -> bool | None:
     :return: True when completed. Stops at the first non-None result.
 
     Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_update_shipping_address(order_id: str, address: Address) -> bool | None:
+    """Ship a Commerce order to a corrected address (an admin fixed it in the plugin after the import).
+
+    :param order_id: the Commerce order id, of an order the plugin created that has not shipped yet.
+    :param address: the whole new address; fields the admin left empty are None.
+    :return: True when the order now ships to ``address``. Stops at the first non-None result; when no
+        implementation answers, the correction stays in the plugin's copy and the admin is told to make it in
+        Commerce too.
+
+    Optional for a host. Runs inside the plugin's unit of work, after the plugin has written its own copy: raise
+    ``channel_plugin.HostError`` to refuse, and neither copy changes (the admin sees the message).
     """
 
 
