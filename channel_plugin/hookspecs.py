@@ -18,27 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
-from channel_plugin.domain.model import (
+from channel_plugin.types import (
     Address,
     AmazonOrder,
+    AmazonOrderStatus,
     Blocker,
     BlockerRecord,
     CommerceOrderDraft,
     CommerceOrderRef,
+    HostError,
     OrderStatusOption,
     Product,
     Shipment,
     StoreInfo,
     StoreView,
 )
-from channel_plugin.errors import HostError
-
-if TYPE_CHECKING:
-    from channel_plugin.domain.enums import AmazonOrderStatus
 
 PROJECT_NAME = "commerce"
 
