@@ -288,8 +288,9 @@ def commerce_update_shipping_address(order_id: str, address: Address) -> bool | 
         implementation answers, the correction stays in the plugin's copy and the admin is told to make it in
         Commerce too.
 
-    Optional for a host. Runs inside the plugin's unit of work, after the plugin has written its own copy: raise
-    ``channel_plugin.HostError`` to refuse, and neither copy changes (the admin sees the message).
+    Optional for a host. Runs inside the unit of work that also writes the plugin's own copy: raise
+    ``channel_plugin.HostError`` to refuse, and the plugin's copy does not change either (the admin sees the
+    message). A host on the plugin's database changes its copy in that same transaction.
     """
 
 

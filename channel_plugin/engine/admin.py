@@ -267,6 +267,12 @@ def check_address(fields: Mapping[str, Any]) -> Address:
     return Address(**clean)
 
 
+NOT_IMPORTED_YET = (
+    "Shipping address saved in the plugin's copy only: there is no Commerce order yet. "
+    "The Commerce order created for it will ship to this address."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AddressCorrection:
     """A saved address correction and whether the Commerce order ships to it too, said in a sentence for the
@@ -306,26 +312,18 @@ def update_shipping_address(
         address = check_address(fields)
         sealed = order_store.order_columns(replace(order, shipping_address=address), rt.cipher, address_edited=True)
         buyer_columns = {k: v for k, v in sealed.items() if k.startswith("buyer_")}
+        updated = stored.commerce_order_id is not None and update_commerce_address(
+            rt, stored.commerce_order_id, address
+        )
+        number = stored.commerce_increment_id
         if stored.commerce_order_id is None:
-            updated, message = (
-                False,
-                (
-                    "Shipping address saved in the plugin's copy only: there is no Commerce order yet. "
-                    "The Commerce order created for it will ship to this address."
-                ),
-            )
-        elif update_commerce_address(rt, stored.commerce_order_id, address):
-            updated, message = (
-                True,
-                (f"Shipping address saved; Commerce order #{stored.commerce_increment_id} ships to it too."),
-            )
+            message = NOT_IMPORTED_YET
+        elif updated:
+            message = f"Shipping address saved; Commerce order #{number} ships to it too."
         else:
-            updated, message = (
-                False,
-                (
-                    f"Shipping address saved in the plugin's copy only: Commerce order "
-                    f"#{stored.commerce_increment_id} still ships to the old address. Change it in Commerce too."
-                ),
+            message = (
+                f"Shipping address saved in the plugin's copy only: Commerce order #{number} still ships to the old "
+                "address. Change it in Commerce too."
             )
         add_event(conn, pk, "ADDRESS_UPDATED", message, rt.clock(), **buyer_columns)
     return AddressCorrection(address, updated, message)
