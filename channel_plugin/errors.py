@@ -8,7 +8,11 @@ class ChannelError(Exception):
 
 
 class HostError(ChannelError):
-    """Raised by a host service to refuse a request; the merchant sees the message as a HOST_ERROR blocker."""
+    """A host's refusal, with a message for the merchant (shown as a HOST_ERROR blocker or a mutation's error).
+
+    Host services raise it to refuse a request; ``commerce_create_orders`` returns one in place of each refused
+    draft's order. Never put buyer data in its message.
+    """
 
 
 class ValidationError(ChannelError):

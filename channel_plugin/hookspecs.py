@@ -18,26 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
-from channel_plugin.domain.model import (
+from channel_plugin.types import (
+    Address,
     AmazonOrder,
+    AmazonOrderStatus,
     Blocker,
     BlockerRecord,
     CommerceOrderDraft,
     CommerceOrderRef,
+    HostError,
     OrderStatusOption,
     Product,
     Shipment,
     StoreInfo,
     StoreView,
 )
-from channel_plugin.errors import HostError
-
-if TYPE_CHECKING:
-    from channel_plugin.domain.enums import AmazonOrderStatus
 
 PROJECT_NAME = "commerce"
 
@@ -52,10 +51,21 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def commerce_startup(host: Any) -> None:
     """The host has started and its services answer.
 
-    :param host: the host object; the plugin reads ``host.config`` (a mapping of ``channel_plugin.*`` keys such as
-        ``channel_plugin.database_url``) when it has one.
+    :param host: the host object; the plugin reads ``host.pm`` (the host's plugin manager) and ``host.config`` (a
+        mapping of ``channel_plugin.*`` keys such as ``channel_plugin.database_url``) when it has one.
 
-    Fired once per process, before any other lifecycle hook.
+    Fired once each time the host starts, before any other lifecycle hook. The entry point object creates a plugin
+    instance of this host's own (its database, its SP-API clients) and registers it on ``host.pm``, so several hosts
+    in one process never share state. Firing it again before ``commerce_shutdown`` raises ``RuntimeError``.
+    """
+
+
+@hookspec
+def commerce_shutdown() -> None:
+    """The host is stopping.
+
+    Fired once, after the last other lifecycle hook. The plugin closes its SP-API clients and database connections
+    and unregisters its instance from the host's manager; a later ``commerce_startup`` starts a fresh one.
     """
 
 
@@ -265,6 +275,22 @@ def commerce_complete_order(order_id: str) -> bool | None:
     :return: True when completed. Stops at the first non-None result.
 
     Runs inside the plugin's unit of work.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_update_shipping_address(order_id: str, address: Address) -> bool | None:
+    """Ship a Commerce order to a corrected address (an admin fixed it in the plugin after the import).
+
+    :param order_id: the Commerce order id, of an order the plugin created that has not shipped yet.
+    :param address: the whole new address; fields the admin left empty are None.
+    :return: True when the order now ships to ``address``. Stops at the first non-None result; when no
+        implementation answers, the correction stays in the plugin's copy and the admin is told to make it in
+        Commerce too.
+
+    Optional for a host. Runs inside the unit of work that also writes the plugin's own copy: raise
+    ``channel_plugin.HostError`` to refuse, and the plugin's copy does not change either (the admin sees the
+    message). A host on the plugin's database changes its copy in that same transaction.
     """
 
 

@@ -1,4 +1,9 @@
-"""The plugin object a host loads (entry point ``commerce.plugins``): lifecycle hooks in, engine calls out."""
+"""What a host loads (entry point ``commerce.plugins``): a launcher that gives every host its own plugin instance.
+
+The entry point is one object per process, but a process may run several hosts (two plugin managers, or a host
+restarted by a test): each ``commerce_startup(host)`` creates a fresh ``ChannelPlugin`` bound to that host's
+database and manager, and ``commerce_shutdown()`` releases it, so nothing one host started leaks into another.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +37,20 @@ CONFIG_KEYS = {
 }
 
 
+INSTANCE_NAME = "amazon_order_channel.instance"
+"""The name a host's own plugin instance is registered under on its manager (``pm.get_plugin(INSTANCE_NAME)``)."""
+
+
 class ChannelPlugin:
-    """Holds the plugin's runtime once the host has started it; every hook delegates to the engine."""
+    """One host's plugin: holds the runtime once started; every hook delegates to the engine.
+
+    The launcher creates one per ``commerce_startup``; the Sandbox, the embedded server and the demo create and
+    register their own and call ``configure`` with what they already hold.
+    """
 
     def __init__(self) -> None:
         self._runtime: Runtime | None = None
+        self._release: list[Callable[[], None]] = []
         self.last_results: list[sync.StoreSyncResult] = []
 
     @property
@@ -72,10 +86,9 @@ class ChannelPlugin:
         )
         return self._runtime
 
-    @hookimpl
-    def commerce_startup(self, host: Any) -> None:
-        if self._runtime is not None:
-            return
+    def start(self, host: Any) -> Runtime:
+        """Configure from the host's ``config`` (or the environment), owning the database and SP-API clients it
+        opens: ``commerce_shutdown`` releases them."""
         config: Mapping[str, str] = getattr(host, "config", None) or {}
         values = {}
         for key, env in CONFIG_KEYS.items():
@@ -88,9 +101,28 @@ class ChannelPlugin:
         pm = getattr(host, "pm", None)
         if pm is None:
             raise ValidationError("host.pm", "the host object must expose its plugin manager as `pm`")
-        self.configure(
-            db=Database(values["database_url"]), pm=pm, cipher=BuyerDataCipher.from_config(values["encryption_key"])
-        )
+        cipher = BuyerDataCipher.from_config(values["encryption_key"])
+        db = Database(values["database_url"])
+        clients = SpApiClients(cipher)
+        self._release = [clients.close, db.dispose]
+        try:
+            return self.configure(db=db, pm=pm, cipher=cipher, marketplace_for=clients)
+        except BaseException:
+            self._close()
+            raise
+
+    @hookimpl
+    def commerce_shutdown(self) -> None:
+        """Release what ``start`` opened and leave the host's manager, so a later startup begins afresh."""
+        runtime, self._runtime = self._runtime, None
+        self._close()
+        if runtime is not None and runtime.pm.is_registered(self):
+            runtime.pm.unregister(self)
+
+    def _close(self) -> None:
+        release, self._release = self._release, []
+        for close in release:
+            close()
 
     @hookimpl
     def commerce_cron(self, now: datetime) -> None:
@@ -142,4 +174,29 @@ class ChannelPlugin:
         return draft
 
 
-plugin = ChannelPlugin()
+class ChannelLauncher:
+    """The entry point object: starts one ``ChannelPlugin`` per host and registers it on that host's manager.
+
+    It holds no state of its own (a host's instance is found on its manager), so any number of hosts in one
+    process stay apart. Registering during ``commerce_startup`` is safe: pluggy calls a copy of the hook's
+    implementations, so the new instance is not called for the startup that created it.
+    """
+
+    @hookimpl
+    def commerce_startup(self, host: Any) -> None:
+        """Start this host's instance; a second startup before ``commerce_shutdown`` raises RuntimeError."""
+        pm = getattr(host, "pm", None)
+        if pm is None:
+            raise ValidationError("host.pm", "the host object must expose its plugin manager as `pm`")
+        if pm.get_plugin(INSTANCE_NAME) is not None:
+            raise RuntimeError(
+                "the Amazon order channel is already started on this host: fire commerce_shutdown() before "
+                "starting it again"
+            )
+        instance = ChannelPlugin()
+        instance.start(host)
+        pm.register(instance, name=INSTANCE_NAME)
+
+
+plugin = ChannelLauncher()
+"""What ``commerce.plugins`` -> ``channel_plugin.plugin:plugin`` loads."""

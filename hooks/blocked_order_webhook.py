@@ -32,7 +32,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from channel_plugin import ValidationError, hookimpl
-from channel_plugin.domain.model import AmazonOrder, Blocker, BlockerRecord
+from channel_plugin.types import AmazonOrder, Blocker, BlockerRecord
 
 KEYS = ("url", "secret", "timeout_seconds")
 SIGNATURE_HEADER = "X-Channel-Signature"

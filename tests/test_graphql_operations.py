@@ -89,6 +89,7 @@ def test_the_dashboard_mutations_answer_on_seeded_data(make_sandbox):
     address = {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "countryCode": "US"}
     moved = _run(sb, "UpdateShippingAddress", {**one, "input": address})["data"]["updateShippingAddress"]
     assert moved["errors"] == [] and moved["shippingAddress"]["city"] == "Springfield"
+    assert moved["commerceUpdated"] is True and "ships to it too" in moved["message"]
     refused = _run(sb, "UpdateShippingAddress", {**one, "input": {**address, "countryCode": "USA"}})
     assert [e["field"] for e in refused["data"]["updateShippingAddress"]["errors"]] == ["input.countryCode"]
     assert _run(sb, "RetryOrderImport", store)["data"]["retryOrderImport"]["errors"] == []

@@ -1,4 +1,7 @@
-"""The enumerations of DESIGN.md section 3, named exactly as the GraphQL API and the Sandbox spell them."""
+"""The enumerations of DESIGN.md section 3, named exactly as the GraphQL API and the Sandbox spell them.
+
+Members that reach hooks carry attribute docstrings, which ``docs/hooks.md`` prints.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,28 @@ from enum import StrEnum
 
 
 class AmazonOrderStatus(StrEnum):
+    """An Amazon order's status: Amazon's eight, spelled one way whatever the API version, plus two of our own."""
+
     PENDING = "PENDING"
+    """Placed but not yet paid for: stored, and its units reserved with RESERVE; no Commerce order yet."""
     PENDING_AVAILABILITY = "PENDING_AVAILABILITY"
+    """A preorder not yet available: stored, nothing reserved."""
     UNSHIPPED = "UNSHIPPED"
+    """Paid and ready to ship: the Commerce order is created (merchant-fulfilled)."""
     PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    """Some units have shipped."""
     SHIPPED = "SHIPPED"
+    """Every unit has shipped (an FBA order's Commerce order is created now, then completed)."""
     CANCELED = "CANCELED"
+    """Canceled by the buyer, Amazon or an admin."""
     UNFULFILLABLE = "UNFULFILLABLE"
+    """Amazon cannot fulfil it (FBA)."""
     INVOICE_UNCONFIRMED = "INVOICE_UNCONFIRMED"
+    """Every unit has shipped, but the seller has not yet confirmed to Amazon that the invoice reached the buyer."""
     COMPLETED = "COMPLETED"
+    """Ours: shipped and its Commerce order completed."""
     ERROR = "ERROR"
+    """Ours: Amazon's data for the order could not be read; it stays blocked until a readable version arrives."""
 
 
 class ImportState(StrEnum):
@@ -28,16 +43,27 @@ class ImportState(StrEnum):
 
 
 class FulfillmentChannel(StrEnum):
+    """Who ships an Amazon order."""
+
     MERCHANT = "MERCHANT"
+    """The merchant ships it (MFN): it takes the merchant's stock."""
     AMAZON = "AMAZON"
+    """Amazon ships it from its warehouses (AFN, FBA): it never touches the merchant's stock."""
 
 
 class BlockerKind(StrEnum):
+    """Why an item keeps an Amazon order from being imported."""
+
     PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
+    """No catalog product has the item's (resolved) SKU."""
     PRODUCT_DISABLED = "PRODUCT_DISABLED"
+    """The catalog product is disabled."""
     OUT_OF_STOCK = "OUT_OF_STOCK"
+    """The product's salable quantity is below what the order needs."""
     INVALID_ORDER_DATA = "INVALID_ORDER_DATA"
+    """Amazon's order data cannot be read as an order (a missing amount, an unknown status, ...)."""
     HOST_ERROR = "HOST_ERROR"
+    """The host refused or failed (a ``HostError`` or an unexpected error from a host service)."""
 
 
 class CustomerCreation(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -17,7 +17,7 @@ from channel_plugin.domain.settings import OrderSettings, effective_store_view, 
 from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
 from channel_plugin.engine.importer import PageResult, recheck
 from channel_plugin.engine.runtime import Runtime
-from channel_plugin.errors import ValidationError
+from channel_plugin.errors import HostError, ValidationError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
@@ -267,12 +267,33 @@ def check_address(fields: Mapping[str, Any]) -> Address:
     return Address(**clean)
 
 
-def update_shipping_address(rt: Runtime, store_id: int, amazon_order_id: str, fields: Mapping[str, Any]) -> Address:
+NOT_IMPORTED_YET = (
+    "Shipping address saved in the plugin's copy only: there is no Commerce order yet. "
+    "The Commerce order created for it will ship to this address."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AddressCorrection:
+    """A saved address correction and whether the Commerce order ships to it too, said in a sentence for the
+    admin: a correction that stays in the plugin's copy must never look like one the merchant will ship to."""
+
+    address: Address
+    commerce_updated: bool
+    message: str
+
+
+def update_shipping_address(
+    rt: Runtime, store_id: int, amazon_order_id: str, fields: Mapping[str, Any]
+) -> AddressCorrection:
     """An admin corrects the shipping address of a merchant-fulfilled order that has not shipped yet.
 
-    The buyer-data blob is sealed again with the new address and an ADDRESS_UPDATED event becomes the notes.
-    Raises ValidationError: store_id / amazon_order_id NOT_FOUND, amazon_order_id NOT_ALLOWED (shipped, canceled,
-    fulfilled by Amazon), or InvalidAddress. Never logs the address.
+    The buyer-data blob is sealed again with the new address; an imported order's Commerce order is corrected
+    through ``commerce_update_shipping_address`` in the same unit of work, so with a host on the plugin's database
+    both copies change or neither does, and a host's refusal leaves the plugin's copy as it was. The
+    ADDRESS_UPDATED event (the notes) says which copies changed. Raises ValidationError: store_id /
+    amazon_order_id NOT_FOUND, amazon_order_id NOT_ALLOWED (shipped, canceled, fulfilled by Amazon) or HOST_ERROR
+    (the host refused), or InvalidAddress. Never logs the address.
     """
     require_store(rt, store_id)
     with rt.db.transaction() as conn:
@@ -291,5 +312,30 @@ def update_shipping_address(rt: Runtime, store_id: int, amazon_order_id: str, fi
         address = check_address(fields)
         sealed = order_store.order_columns(replace(order, shipping_address=address), rt.cipher, address_edited=True)
         buyer_columns = {k: v for k, v in sealed.items() if k.startswith("buyer_")}
-        add_event(conn, pk, "ADDRESS_UPDATED", "Shipping address updated by an admin.", rt.clock(), **buyer_columns)
-    return address
+        updated = stored.commerce_order_id is not None and update_commerce_address(
+            rt, stored.commerce_order_id, address
+        )
+        number = stored.commerce_increment_id
+        if stored.commerce_order_id is None:
+            message = NOT_IMPORTED_YET
+        elif updated:
+            message = f"Shipping address saved; Commerce order #{number} ships to it too."
+        else:
+            message = (
+                f"Shipping address saved in the plugin's copy only: Commerce order #{number} still ships to the old "
+                "address. Change it in Commerce too."
+            )
+        add_event(conn, pk, "ADDRESS_UPDATED", message, rt.clock(), **buyer_columns)
+    return AddressCorrection(address, updated, message)
+
+
+def update_commerce_address(rt: Runtime, commerce_order_id: str, address: Address) -> bool:
+    """True when the host now ships the order to ``address``; False when no host service took the correction.
+
+    A HostError refusal becomes HOST_ERROR, raised inside the unit of work so the plugin's copy rolls back too.
+    """
+    try:
+        answer = rt.pm.hook.commerce_update_shipping_address(order_id=commerce_order_id, address=address)
+    except HostError as exc:
+        raise ValidationError("amazon_order_id", f"the host refused the new address: {exc}", "HOST_ERROR") from exc
+    return answer is True

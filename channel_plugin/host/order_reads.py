@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select
 
+from channel_plugin.domain.model import Address
 from channel_plugin.errors import HostError
+from channel_plugin.host.addresses import find_address, find_addresses
 from channel_plugin.host.schema import order_items, orders
 from channel_plugin.host.views import OrderItemView, OrderView
 
@@ -25,7 +27,7 @@ def find_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderV
     if row is None:
         return None
     items = tuple(_item_view(item) for item in conn.execute(_ITEMS, {"order_id": pk}))
-    return _order_view(row, items)
+    return _order_view(row, items, find_address(conn, row.id))
 
 
 def load_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderView:
@@ -40,7 +42,9 @@ def all_orders(conn: Connection) -> list[OrderView]:
     items: defaultdict[int, list[OrderItemView]] = defaultdict(list)
     for item in conn.execute(_ALL_ITEMS):
         items[item.order_id].append(_item_view(item))
-    return [_order_view(row, tuple(items[row.id])) for row in conn.execute(_ALL_ORDERS)]
+    rows = conn.execute(_ALL_ORDERS).all()
+    addresses = find_addresses(conn, [row.id for row in rows])
+    return [_order_view(row, tuple(items[row.id]), addresses.get(row.id)) for row in rows]
 
 
 def order_pk(order_id: str) -> int | None:
@@ -59,7 +63,7 @@ def _item_view(row: Row[*tuple[Any, ...]]) -> OrderItemView:
     )
 
 
-def _order_view(row: Row[*tuple[Any, ...]], items: tuple[OrderItemView, ...]) -> OrderView:
+def _order_view(row: Row[*tuple[Any, ...]], items: tuple[OrderItemView, ...], address: Address | None) -> OrderView:
     return OrderView(
         id=str(row.id),
         increment_id=row.increment_id,
@@ -76,4 +80,5 @@ def _order_view(row: Row[*tuple[Any, ...]], items: tuple[OrderItemView, ...]) ->
         created_at=row.created_at,
         updated_at=row.updated_at,
         items=items,
+        shipping_address=address,
     )

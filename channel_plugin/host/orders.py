@@ -21,6 +21,7 @@ from sqlalchemy.types import NullType
 from channel_plugin.domain.model import CommerceOrderDraft, CommerceOrderRef
 from channel_plugin.errors import HostError
 from channel_plugin.host import catalog
+from channel_plugin.host.addresses import address_row, insert_addresses
 from channel_plugin.host.customers import StoreViews
 from channel_plugin.host.dialects import OrderIds, insert_or_ignore
 from channel_plugin.host.order_reads import load_order, order_pk
@@ -213,6 +214,7 @@ class Orders:
         inserted = set(ids) if all_in else set(conn.execute(_EXISTING_ORDERS, {"ids": ids}).scalars())
 
         items = []
+        addresses = []
         references = set()
         for order_id, increment_id, (index, draft, status, _, units) in zip(ids, increment_ids, accepted, strict=True):
             if order_id not in inserted:
@@ -236,8 +238,11 @@ class Orders:
                         "unit_price": item.unit_price,
                     }
                 )
+            if draft.shipping_address is not None:
+                addresses.append(address_row(order_id, draft.shipping_address))
             if draft.reservation_reference:
                 references.add(draft.reservation_reference)
+        insert_addresses(conn, addresses)
         if not items:
             return
         conn.execute(_INSERT_ITEMS, items)

@@ -87,6 +87,10 @@ class ReferenceHost:
     def start(self) -> None:
         self._pm.hook.commerce_startup(host=self)
 
+    def stop(self) -> None:
+        """Tell the plugins the host is stopping; ``start`` may follow again."""
+        self._pm.hook.commerce_shutdown()
+
     def run_cron(self, now: datetime | None = None) -> None:
         self._pm.hook.commerce_cron(now=self._clock() if now is None else now)
 

@@ -157,3 +157,20 @@ shipment_items = Table(
     Column("qty", Integer, nullable=False),
     Index("ix_host_shipment_items_shipment", "shipment_id"),
 )
+
+# One shipping address per order, apart from the hot ``host_orders`` row: most reads of an order never need it.
+order_addresses = Table(
+    "host_order_addresses",
+    metadata,
+    Column("order_id", Integer, ForeignKey("host_orders.id"), primary_key=True),
+    Column("name", String(255), nullable=True),
+    Column("company", String(255), nullable=True),
+    Column("line1", String(255), nullable=True),
+    Column("line2", String(255), nullable=True),
+    Column("line3", String(255), nullable=True),
+    Column("city", String(255), nullable=True),
+    Column("region", String(255), nullable=True),
+    Column("postal_code", String(20), nullable=True),
+    Column("country_code", String(2), nullable=True),
+    Column("phone", String(40), nullable=True),
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from channel_plugin.domain.model import (
+    Address,
     CommerceOrderDraft,
     CommerceOrderRef,
     OrderStatusOption,
@@ -18,9 +19,11 @@ from channel_plugin.domain.model import (
 )
 from channel_plugin.errors import HostError
 from channel_plugin.hookspecs import hookimpl
-from channel_plugin.host import catalog
+from channel_plugin.host import addresses, catalog
 from channel_plugin.host.customers import Customers, StoreViews
+from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.orders import Orders
+from channel_plugin.host.schema import FINAL_STATES
 from channel_plugin.host.statuses import StatusRegistry
 from channel_plugin.storage.db import Database
 
@@ -111,6 +114,18 @@ class HostServices:
     def commerce_complete_order(self, order_id: str) -> bool | None:
         with self._db.transaction() as conn:
             self._orders.complete(conn, order_id)
+        return True
+
+    @hookimpl
+    def commerce_update_shipping_address(self, order_id: str, address: Address) -> bool | None:
+        """The order ships to ``address`` from now on; refused once it is complete, canceled or closed."""
+        with self._db.transaction() as conn:
+            order = load_order(conn, order_id, lock=True)
+            if order.state in FINAL_STATES:
+                raise HostError(
+                    f"Commerce order {order.increment_id} is {order.state}: its address can no longer change"
+                )
+            addresses.replace_address(conn, int(order.id), address)
         return True
 
     @hookimpl

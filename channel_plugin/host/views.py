@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from channel_plugin.domain.model import Address
+
 
 @dataclass(frozen=True, slots=True)
 class ProductView:
@@ -66,3 +68,4 @@ class OrderView:
     created_at: datetime
     updated_at: datetime
     items: tuple[OrderItemView, ...]
+    shipping_address: Address | None = None

@@ -130,6 +130,7 @@ def test_an_order_opens_its_address_is_corrected_and_an_unshipped_order_is_cance
     page.get_by_role("button", name="Save address").click()
     expect(page.locator("address")).to_contain_text("Cambridge")
     expect(page.locator("address")).to_contain_text("GB")
+    expect(page.locator(".shipping [role=status]")).to_have_text(re.compile(r"Commerce order #\d+ ships to it too"))
 
     page.get_by_role("button", name="Cancel order…").click()
     dialog = page.get_by_role("dialog")

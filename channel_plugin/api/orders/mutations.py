@@ -97,6 +97,13 @@ class CancelAmazonOrderPayload:
 class UpdateShippingAddressPayload:
     order: OrderImportResult | None
     shipping_address: ShippingAddress | None
+    commerce_updated: bool = strawberry.field(
+        description="True when the Commerce order ships to the new address too; false when the correction stays "
+        "in the plugin's copy (no Commerce order yet, or the host takes no corrections) or nothing was saved."
+    )
+    message: str | None = strawberry.field(
+        description="What changed where, in a sentence for the admin; null when nothing was saved."
+    )
     errors: list[UserError]
 
 
@@ -249,13 +256,19 @@ class OrdersMutation:
         fields = {name: getattr(input, name) for name in admin.ADDRESS_FIELDS}
         try:
             store = _store(rt, store_id)
-            address = admin.update_shipping_address(rt, store.id, amazon_order_id, fields)
+            correction = admin.update_shipping_address(rt, store.id, amazon_order_id, fields)
         except ValidationError as exc:
             return UpdateShippingAddressPayload(
-                order=None, shipping_address=None, errors=_errors(exc, input_prefix="input")
+                order=None,
+                shipping_address=None,
+                commerce_updated=False,
+                message=None,
+                errors=_errors(exc, input_prefix="input"),
             )
         return UpdateShippingAddressPayload(
             order=_order_result(rt, store.id, amazon_order_id),
-            shipping_address=ShippingAddress.of(address),
+            shipping_address=ShippingAddress.of(correction.address),
+            commerce_updated=correction.commerce_updated,
+            message=correction.message,
             errors=[],
         )

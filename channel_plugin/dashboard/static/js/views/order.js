@@ -18,6 +18,9 @@ const ADDRESS_FIELDS = [
   ["phone", "Phone", false],
 ];
 
+// What the last address save said (did the Commerce order get it too?), shown once on the page rendered after it.
+let addressNotice = null;
+
 const facts = (pairs) =>
   h("dl", { class: "facts" }, pairs.map(([term, value]) => h("div", {}, h("dt", {}, term), h("dd", {}, value ?? "—"))));
 
@@ -86,6 +89,7 @@ function addressForm(storeId, order, onDone) {
       if (first) first.focus();
       return;
     }
+    addressNotice = { amazonOrderId: order.amazonOrderId, text: result.message, reachedCommerce: result.commerceUpdated };
     onDone(true);
   });
   return form;
@@ -149,7 +153,7 @@ export async function renderOrder(root, storeId, amazonOrderId) {
   const showAddress = (saved) => {
     replace(
       shipping,
-      saved ? h("p", { class: "ok", role: "status" }, "Shipping address saved.") : null,
+      saved ? h("p", { class: saved.reachedCommerce ? "ok" : "error", role: "status" }, saved.text) : null,
       facts([
         ["Buyer", order.buyerName],
         ["Buyer email", order.buyerEmail],
@@ -162,7 +166,9 @@ export async function renderOrder(root, storeId, amazonOrderId) {
       editable ? h("button", { type: "button", onclick: () => { replace(shipping, addressForm(storeId, order, (done) => (done ? refresh() : showAddress(false)))); shipping.querySelector("input").focus(); } }, "Edit address") : null,
     );
   };
-  showAddress(false);
+  const notice = addressNotice && addressNotice.amazonOrderId === order.amazonOrderId ? addressNotice : null;
+  addressNotice = null;
+  showAddress(notice);
   const dialog = order.status === "UNSHIPPED" ? cancelDialog(storeId, order) : null;
   replace(
     root,
