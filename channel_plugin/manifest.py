@@ -22,8 +22,9 @@ import channel_plugin
 from channel_plugin.domain.settings import FIELDS as SETTINGS_FIELDS
 from channel_plugin.domain.settings import OrderSettings, coerce_settings
 from channel_plugin.errors import ManifestError, ValidationError
+from channel_plugin.packaged import packaged_path
 
-DEFAULT_MANIFEST_PATH = Path(channel_plugin.__file__).parent.parent / "plugin.toml"
+DEFAULT_MANIFEST = "bundled/plugin.toml"
 
 _TOP_LEVEL_KEYS = (
     "id",
@@ -57,8 +58,8 @@ class Manifest:
 
 
 def load_manifest(path: Path | None = None) -> Manifest:
-    """Read and check a manifest; the default is the ``plugin.toml`` shipped beside the package."""
-    reader = _Reader(DEFAULT_MANIFEST_PATH if path is None else path)
+    """Read and check a manifest; the default is the ``plugin.toml`` shipped inside the package."""
+    reader = _Reader(default_manifest_path() if path is None else path)
     data = reader.parse()
     reader.check_keys(data, "", _TOP_LEVEL_KEYS)
     version = reader.string(data, "version")
@@ -85,6 +86,11 @@ def load_manifest(path: Path | None = None) -> Manifest:
         dashboard_path=reader.url_path(data, "dashboard"),
         cron_interval_seconds=reader.interval(data),
     )
+
+
+def default_manifest_path() -> Path:
+    """The package's own ``plugin.toml`` (the top-level one in a checkout is its twin, for readers)."""
+    return packaged_path(DEFAULT_MANIFEST)
 
 
 class _Reader:

@@ -12,7 +12,7 @@ from channel_plugin.domain.enums import CustomerCreation
 from channel_plugin.domain.settings import OrderSettings
 from channel_plugin.errors import ManifestError
 from channel_plugin.manager import DISABLED_PLUGINS_ENV, get_plugin_manager
-from channel_plugin.manifest import DEFAULT_MANIFEST_PATH, load_hook_modules, load_manifest
+from channel_plugin.manifest import default_manifest_path, load_hook_modules, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = (REPO / "plugin.toml").read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def edited(old: str, new: str) -> str:
 
 def test_shipped_manifest_loads() -> None:
     manifest = load_manifest()
-    assert manifest.path == DEFAULT_MANIFEST_PATH == REPO / "plugin.toml"
+    assert manifest.path == default_manifest_path() == Path(channel_plugin.__file__).parent / "bundled" / "plugin.toml"
     assert manifest.id == "amazon-order-channel"
     assert manifest.name == "Amazon order channel"
     assert manifest.version == channel_plugin.__version__
