@@ -70,6 +70,25 @@ def test_message_names_the_file_and_the_dotted_key(plugin_dir: Path) -> None:
     assert caught.value.message == f"{path}: cron.interval_seconds must be a positive integer, got 'soon'"
 
 
+ORDER_URL = 'commerce_order_url = "/admin/sales/order/view/order_id/{order_id}/"'
+
+
+def test_a_host_sets_where_its_orders_live(plugin_dir: Path) -> None:
+    assert load_manifest().commerce_order_url == "/admin/sales/order/view/order_id/{order_id}/"
+    path = write(plugin_dir, edited(ORDER_URL, 'commerce_order_url = "/orders/{increment_id}?id={order_id}"'))
+    assert load_manifest(path).commerce_order_url == "/orders/{increment_id}?id={order_id}"
+
+
+def test_an_unknown_order_url_placeholder_names_the_file_and_key(plugin_dir: Path) -> None:
+    path = write(plugin_dir, edited(ORDER_URL, 'commerce_order_url = "/orders/{entity_id}"'))
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert caught.value.field == "links.commerce_order_url"
+    assert caught.value.message.startswith(
+        f"{path}: links.commerce_order_url uses the unknown placeholder {{entity_id}}"
+    )
+
+
 BAD_MANIFESTS = {
     "toml-syntax": (SHIPPED + "\noops =\n", "plugin.toml", f"line {SHIPPED.count(chr(10)) + 2}"),
     "unknown-top-level-key": ('colour = "blue"\n' + SHIPPED, "colour", "is not a known key"),
