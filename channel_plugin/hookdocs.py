@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import channel_plugin
 from channel_plugin import hookspecs
 
-DEFAULT_OUTPUT = Path(channel_plugin.__file__).parent.parent / "docs" / "hooks.md"
+# Relative to the current directory (the repository's root), never inside an installed package.
+DEFAULT_OUTPUT = Path("docs") / "hooks.md"
 
 HOST_LIFECYCLE = frozenset(
     {
