@@ -37,25 +37,27 @@ def main() -> None:
     default=None,
     help="Database URL for the demo data (default: a fresh temporary SQLite file).",
 )
-@click.option("--once", is_flag=True, help="Narrate two sync cycles and exit instead of serving.")
+@click.option("--once", is_flag=True, help="Seed, narrate two sync cycles and exit (0) instead of serving.")
 def demo(port: int, database_url: str | None, once: bool) -> None:
     """Reference host, fake Amazon marketplace with orders in every state, the sync, and the API on 127.0.0.1."""
-    from channel_plugin.demo import run_demo, serve_demo
-
-    if once:
-        run_demo(click.echo)
-        return
-    if database_url is not None:
-        open_database(database_url).dispose()
     from sqlalchemy.exc import IntegrityError
 
+    from channel_plugin.demo import run_demo, serve_demo
+
+    if database_url is not None:
+        open_database(database_url).dispose()
     try:
-        serve_demo(click.echo, port=port, database_url=database_url)
+        if once:
+            run_demo(click.echo, database_url=database_url)
+        else:
+            serve_demo(click.echo, port=port, database_url=database_url)
     except IntegrityError:
         raise click.BadParameter(
             "that database already holds the demo store: name a new one, or leave --db out", param_hint="--db"
         ) from None
     except OSError as exc:
+        if once:  # nothing listens in this mode: not a port problem
+            raise
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
