@@ -12,7 +12,9 @@ from channel_plugin.cli_common import DB_OPTION, encryption_key, open_database
 from channel_plugin.storage.crypto import generate_key
 from channel_plugin.storage.migrate import upgrade
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
+# Relative to the current directory: an installed package is never a place to write into.
+SCHEMA_PATH = Path("schema.graphql")
+HOOK_DOCS_PATH = Path("hooks.md")
 
 
 @click.group()
@@ -35,25 +37,27 @@ def main() -> None:
     default=None,
     help="Database URL for the demo data (default: a fresh temporary SQLite file).",
 )
-@click.option("--once", is_flag=True, help="Narrate two sync cycles and exit instead of serving.")
+@click.option("--once", is_flag=True, help="Seed, narrate two sync cycles and exit (0) instead of serving.")
 def demo(port: int, database_url: str | None, once: bool) -> None:
     """Reference host, fake Amazon marketplace with orders in every state, the sync, and the API on 127.0.0.1."""
-    from channel_plugin.demo import run_demo, serve_demo
-
-    if once:
-        run_demo(click.echo)
-        return
-    if database_url is not None:
-        open_database(database_url).dispose()
     from sqlalchemy.exc import IntegrityError
 
+    from channel_plugin.demo import run_demo, serve_demo
+
+    if database_url is not None:
+        open_database(database_url).dispose()
     try:
-        serve_demo(click.echo, port=port, database_url=database_url)
+        if once:
+            run_demo(click.echo, database_url=database_url)
+        else:
+            serve_demo(click.echo, port=port, database_url=database_url)
     except IntegrityError:
         raise click.BadParameter(
             "that database already holds the demo store: name a new one, or leave --db out", param_hint="--db"
         ) from None
     except OSError as exc:
+        if once:  # nothing listens in this mode: not a port problem
+            raise
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
@@ -81,8 +85,14 @@ def serve(database_url: str, host: str, port: int, introspection: bool) -> None:
 
 
 @main.command("export-schema")
-@click.option("--check", is_flag=True, help="Exit 1 when graphql/schema.graphql is stale instead of writing it.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=SCHEMA_PATH, show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 when the output file is stale instead of writing it.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=SCHEMA_PATH,
+    show_default=True,
+    help="Where to write (the repository keeps it in graphql/schema.graphql).",
+)
 def export_schema(check: bool, output: Path) -> None:
     """Write the GraphQL SDL that front-ends build against."""
     from channel_plugin.api.schema import schema_sdl
@@ -90,10 +100,9 @@ def export_schema(check: bool, output: Path) -> None:
     sdl = schema_sdl()
     if check:
         if not output.exists() or output.read_text() != sdl:
-            raise click.ClickException(f"{output} is stale: run `channel-plugin export-schema`")
+            raise click.ClickException(f"{output} is stale: run `channel-plugin export-schema --output {output}`")
         return
-    output.write_text(sdl)
-    click.echo(f"Wrote {output}")
+    _write(output, sdl)
 
 
 @main.group()
@@ -147,12 +156,32 @@ def keygen() -> None:
 
 
 @main.command("export-hook-docs")
-@click.option("--check", is_flag=True, help="Exit 1 when docs/hooks.md is stale instead of writing it.")
-def export_hook_docs(check: bool) -> None:
-    """Write docs/hooks.md from the hookspecs."""
-    from channel_plugin.hookdocs import main as hookdocs_main
+@click.option("--check", is_flag=True, help="Exit 1 when the output file is stale instead of writing it.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=HOOK_DOCS_PATH,
+    show_default=True,
+    help="Where to write (the repository keeps it in docs/hooks.md).",
+)
+def export_hook_docs(check: bool, output: Path) -> None:
+    """Write the hook reference (docs/hooks.md in the repository) from the hookspecs."""
+    from channel_plugin.hookdocs import render_hook_docs
 
-    raise SystemExit(hookdocs_main(["--check"] if check else []))
+    text = render_hook_docs()
+    if check:
+        if not output.exists() or output.read_text(encoding="utf-8") != text:
+            raise click.ClickException(f"{output} is stale: run `channel-plugin export-hook-docs --output {output}`")
+        return
+    _write(output, text)
+
+
+def _write(output: Path, text: str) -> None:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {output}")
 
 
 @main.group()

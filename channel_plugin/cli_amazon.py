@@ -188,7 +188,7 @@ class _Progress:
 @click.option(
     "--models",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of Amazon's *_sandbox_cases.json (default: shared/amazon-models beside the checkout).",
+    help="Folder of Amazon's *_sandbox_cases.json and models (default: the copy inside the package).",
 )
 def fake_amazon(port: int, sandbox: bool, models: Path | None) -> None:
     """A fake SP-API with its LWA token endpoint at /auth/o2/token, on 127.0.0.1 only."""

@@ -48,9 +48,9 @@ def seed_orders(sandbox: Sandbox) -> dict[str, str]:
     return labels
 
 
-def run_demo(echo: Callable[[str], None]) -> None:
+def run_demo(echo: Callable[[str], None], *, database_url: str | None = None) -> None:
     """One sandbox, two cron cycles, a shipment and a match, narrated."""
-    with Sandbox(catalog=CATALOG, store_name="Demo Store US") as sandbox:
+    with Sandbox(catalog=CATALOG, store_name="Demo Store US", database_url=database_url) as sandbox:
         labels = seed_orders(sandbox)
         sandbox.sync()
         echo("After the first sync:")

@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import channel_plugin
 from channel_plugin import hookspecs
 from channel_plugin.typedocs import render_types
 
-DEFAULT_OUTPUT = Path(channel_plugin.__file__).parent.parent / "docs" / "hooks.md"
+# Relative to the current directory (the repository's root), never inside an installed package.
+DEFAULT_OUTPUT = Path("docs") / "hooks.md"
 
 HOST_LIFECYCLE = frozenset(
     {

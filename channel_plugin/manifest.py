@@ -22,8 +22,10 @@ import channel_plugin
 from channel_plugin.domain.settings import FIELDS as SETTINGS_FIELDS
 from channel_plugin.domain.settings import OrderSettings, coerce_settings
 from channel_plugin.errors import ManifestError, ValidationError
+from channel_plugin.links import DEFAULT_COMMERCE_ORDER_URL, order_url_problem
+from channel_plugin.packaged import packaged_path
 
-DEFAULT_MANIFEST_PATH = Path(channel_plugin.__file__).parent.parent / "plugin.toml"
+DEFAULT_MANIFEST = "bundled/plugin.toml"
 
 _TOP_LEVEL_KEYS = (
     "id",
@@ -35,6 +37,7 @@ _TOP_LEVEL_KEYS = (
     "graphql",
     "dashboard",
     "cron",
+    "links",
 )
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ENTRY_POINT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
@@ -54,11 +57,12 @@ class Manifest:
     graphql_path: str
     dashboard_path: str
     cron_interval_seconds: int
+    commerce_order_url: str = DEFAULT_COMMERCE_ORDER_URL
 
 
 def load_manifest(path: Path | None = None) -> Manifest:
-    """Read and check a manifest; the default is the ``plugin.toml`` shipped beside the package."""
-    reader = _Reader(DEFAULT_MANIFEST_PATH if path is None else path)
+    """Read and check a manifest; the default is the ``plugin.toml`` shipped inside the package."""
+    reader = _Reader(default_manifest_path() if path is None else path)
     data = reader.parse()
     reader.check_keys(data, "", _TOP_LEVEL_KEYS)
     version = reader.string(data, "version")
@@ -84,7 +88,13 @@ def load_manifest(path: Path | None = None) -> Manifest:
         graphql_path=reader.url_path(data, "graphql"),
         dashboard_path=reader.url_path(data, "dashboard"),
         cron_interval_seconds=reader.interval(data),
+        commerce_order_url=reader.commerce_order_url(data),
     )
+
+
+def default_manifest_path() -> Path:
+    """The package's own ``plugin.toml`` (the top-level one in a checkout is its twin, for readers)."""
+    return packaged_path(DEFAULT_MANIFEST)
 
 
 class _Reader:
@@ -175,6 +185,17 @@ class _Reader:
         if not value.startswith("/"):
             raise self.error(f"{section}.path", f"must start with '/', got {value!r}")
         return value
+
+    def commerce_order_url(self, data: Mapping[str, Any]) -> str:
+        table = self.table(data, "links", "links", required=False)
+        self.check_keys(table, "links.", ("commerce_order_url",))
+        if "commerce_order_url" not in table:
+            return DEFAULT_COMMERCE_ORDER_URL
+        value = table["commerce_order_url"]
+        problem = order_url_problem(value) if isinstance(value, str) else f"must be a string, got {value!r}"
+        if problem is not None:
+            raise self.error("links.commerce_order_url", problem)
+        return str(value)
 
     def interval(self, data: Mapping[str, Any]) -> int:
         table = self.table(data, "cron", "cron", required=True)

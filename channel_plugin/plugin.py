@@ -24,6 +24,7 @@ from channel_plugin.engine import admin, fulfillment, sync
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.errors import ValidationError
 from channel_plugin.hookspecs import hookimpl
+from channel_plugin.links import order_url_problem
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.migrate import upgrade
@@ -35,6 +36,8 @@ CONFIG_KEYS = {
     "database_url": "CHANNEL_PLUGIN_DATABASE_URL",
     "encryption_key": "CHANNEL_PLUGIN_ENCRYPTION_KEY",
 }
+ORDER_URL_KEY = "channel_plugin.commerce_order_url"
+"""Host config key: the host admin's Commerce order URL template; wins over ``[links]`` in plugin.toml."""
 
 
 INSTANCE_NAME = "amazon_order_channel.instance"
@@ -51,6 +54,7 @@ class ChannelPlugin:
     def __init__(self) -> None:
         self._runtime: Runtime | None = None
         self._release: list[Callable[[], None]] = []
+        self._commerce_order_url: str | None = None
         self.last_results: list[sync.StoreSyncResult] = []
 
     @property
@@ -98,6 +102,10 @@ class ChannelPlugin:
                     f"channel_plugin.{key}", f"is required (host config key or the {env} environment variable)"
                 )
             values[key] = value
+        order_url = config.get(ORDER_URL_KEY)
+        if order_url is not None and (problem := order_url_problem(order_url)) is not None:
+            raise ValidationError(ORDER_URL_KEY, problem)
+        self._commerce_order_url = order_url
         pm = getattr(host, "pm", None)
         if pm is None:
             raise ValidationError("host.pm", "the host object must expose its plugin manager as `pm`")
@@ -161,13 +169,17 @@ class ChannelPlugin:
         ``[dashboard] path``); introspection off. The API comes first: its path may lie under the dashboard's."""
         from channel_plugin.api.app import create_app
         from channel_plugin.dashboard.app import create_dashboard_app
+        from channel_plugin.dashboard.mounts import mounted_apps
         from channel_plugin.manifest import load_manifest
 
         manifest = load_manifest()
-        return {
-            manifest.graphql_path: create_app(self.runtime, path="/"),
-            manifest.dashboard_path: create_dashboard_app(graphql_url=manifest.graphql_path.rstrip("/") + "/"),
-        }
+        order_url = self._commerce_order_url or manifest.commerce_order_url
+        return mounted_apps(
+            api=create_app(self.runtime, path="/", commerce_order_url=order_url),
+            api_path=manifest.graphql_path,
+            dashboard=create_dashboard_app(graphql_url=manifest.graphql_path.rstrip("/") + "/"),
+            dashboard_path=manifest.dashboard_path,
+        )
 
     @hookimpl(trylast=True)
     def channel_build_order(self, order: AmazonOrder, draft: CommerceOrderDraft) -> CommerceOrderDraft:

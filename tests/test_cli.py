@@ -105,7 +105,9 @@ def test_the_committed_schema_matches_the_code():
     from channel_plugin.api.schema import schema_sdl
 
     committed = Path(__file__).resolve().parents[1] / "graphql" / "schema.graphql"
-    assert committed.read_text() == schema_sdl(), "run `channel-plugin export-schema` and commit graphql/schema.graphql"
+    assert committed.read_text() == schema_sdl(), (
+        "run `channel-plugin export-schema --output graphql/schema.graphql` and commit it"
+    )
 
 
 def test_the_served_demo_answers_with_the_token_it_printed():

@@ -13,12 +13,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from channel_plugin.amazon.sandbox_cases import default_models_dir
 from channel_plugin.cli import main
 from channel_plugin.storage.crypto import generate_key
 from channel_plugin.testing import make_order
-
-MODELS = default_models_dir()
 
 
 def free_port() -> int:
@@ -60,7 +57,7 @@ def fake_amazon() -> Iterator[str]:
 
 @pytest.fixture
 def fake_sandbox() -> Iterator[str]:
-    yield from serve("--sandbox", "--models", str(MODELS))
+    yield from serve("--sandbox")
 
 
 def test_store_add_then_sync_imports_from_the_fake_amazon_over_http(tmp_path, fake_amazon):

@@ -12,7 +12,7 @@ from channel_plugin.domain.enums import CustomerCreation
 from channel_plugin.domain.settings import OrderSettings
 from channel_plugin.errors import ManifestError
 from channel_plugin.manager import DISABLED_PLUGINS_ENV, get_plugin_manager
-from channel_plugin.manifest import DEFAULT_MANIFEST_PATH, load_hook_modules, load_manifest
+from channel_plugin.manifest import default_manifest_path, load_hook_modules, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = (REPO / "plugin.toml").read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def edited(old: str, new: str) -> str:
 
 def test_shipped_manifest_loads() -> None:
     manifest = load_manifest()
-    assert manifest.path == DEFAULT_MANIFEST_PATH == REPO / "plugin.toml"
+    assert manifest.path == default_manifest_path() == Path(channel_plugin.__file__).parent / "bundled" / "plugin.toml"
     assert manifest.id == "amazon-order-channel"
     assert manifest.name == "Amazon order channel"
     assert manifest.version == channel_plugin.__version__
@@ -68,6 +68,25 @@ def test_message_names_the_file_and_the_dotted_key(plugin_dir: Path) -> None:
         load_manifest(path)
     assert caught.value.field == "cron.interval_seconds"
     assert caught.value.message == f"{path}: cron.interval_seconds must be a positive integer, got 'soon'"
+
+
+ORDER_URL = 'commerce_order_url = "/admin/sales/order/view/order_id/{order_id}/"'
+
+
+def test_a_host_sets_where_its_orders_live(plugin_dir: Path) -> None:
+    assert load_manifest().commerce_order_url == "/admin/sales/order/view/order_id/{order_id}/"
+    path = write(plugin_dir, edited(ORDER_URL, 'commerce_order_url = "/orders/{increment_id}?id={order_id}"'))
+    assert load_manifest(path).commerce_order_url == "/orders/{increment_id}?id={order_id}"
+
+
+def test_an_unknown_order_url_placeholder_names_the_file_and_key(plugin_dir: Path) -> None:
+    path = write(plugin_dir, edited(ORDER_URL, 'commerce_order_url = "/orders/{entity_id}"'))
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert caught.value.field == "links.commerce_order_url"
+    assert caught.value.message.startswith(
+        f"{path}: links.commerce_order_url uses the unknown placeholder {{entity_id}}"
+    )
 
 
 BAD_MANIFESTS = {

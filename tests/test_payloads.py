@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
+import channel_plugin
 from channel_plugin.amazon.payloads import merge_v0_items, order_id_of, parse_order
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import FulfillmentChannel, parse_amazon_status
@@ -21,20 +21,10 @@ from channel_plugin.domain.model import AmazonOrder
 from channel_plugin.errors import OrderDataError
 from channel_plugin.storage.types import ExactMoney
 
-# The steering repo's shared/ folder sits beside the checkout (and beside CI's clean clone).
-MODELS = Path(
-    os.environ.get("CHANNEL_PLUGIN_AMAZON_MODELS", Path(__file__).resolve().parents[2] / "shared" / "amazon-models")
-)
+# Amazon's models and sandbox cases ship inside the package (PROVENANCE.md there says where they came from).
+MODELS = Path(channel_plugin.__file__).parent / "amazon" / "models"
 V2026_CASES = MODELS / "orders_2026-01-01_sandbox_cases.json"
 V0_CASES = MODELS / "ordersV0_sandbox_cases.json"
-
-if os.environ.get("CI", "").lower() == "true" and not V2026_CASES.exists():
-    raise RuntimeError(f"CI=true but Amazon's sandbox cases are missing from {MODELS}")
-
-needs_models = pytest.mark.skipif(
-    not V2026_CASES.exists() or not V0_CASES.exists(),
-    reason=f"Amazon's models and sandbox cases not found in {MODELS} (set CHANNEL_PLUGIN_AMAZON_MODELS)",
-)
 
 
 def _cases(path: Path) -> list[dict[str, Any]]:
@@ -99,14 +89,12 @@ def _no_floats(order: AmazonOrder) -> None:
 # ----------------------------------------------------------------------------------------------------
 
 
-@needs_models
 def test_sandbox_cases_have_orders() -> None:
     assert len(list(_v2026_orders())) >= 6
     assert len(list(_v0_orders())) >= 6
     assert _v0_order_items()
 
 
-@needs_models
 @pytest.mark.parametrize("payload", list(_v2026_orders()))
 def test_every_v2026_sandbox_order_parses(payload: dict[str, Any]) -> None:
     order = parse_order(payload)
@@ -122,7 +110,6 @@ def test_every_v2026_sandbox_order_parses(payload: dict[str, Any]) -> None:
     _no_floats(order)
 
 
-@needs_models
 @pytest.mark.parametrize("payload", list(_v0_orders()))
 def test_every_v0_sandbox_order_parses_with_its_items(payload: dict[str, Any]) -> None:
     order = parse_order(_with_items(payload))
@@ -139,7 +126,6 @@ def test_every_v0_sandbox_order_parses_with_its_items(payload: dict[str, Any]) -
     _no_floats(order)
 
 
-@needs_models
 @pytest.mark.parametrize("payload", list(_v0_orders()))
 def test_v0_order_without_items_is_refused(payload: dict[str, Any]) -> None:
     without_items = {k: v for k, v in payload.items() if k != "OrderItems"}
@@ -150,7 +136,6 @@ def test_v0_order_without_items_is_refused(payload: dict[str, Any]) -> None:
     assert "OrderItems" in str(caught.value)
 
 
-@needs_models
 def test_jpy_sandbox_order_amounts_are_exact() -> None:
     payload = next(
         p.values[0] for p in _v2026_orders() if p.values[0]["proceeds"]["grandTotal"]["currencyCode"] == "JPY"
@@ -305,7 +290,6 @@ def _all_model_statuses() -> list[str]:
     ]
 
 
-@needs_models
 def test_every_status_amazon_publishes_is_understood() -> None:
     statuses = _all_model_statuses()
     assert len(statuses) >= 15

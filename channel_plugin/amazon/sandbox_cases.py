@@ -13,12 +13,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from channel_plugin.packaged import packaged
+
 MODELS_ENV = "CHANNEL_PLUGIN_AMAZON_MODELS"
-# The models ship beside the checkout (``shared/amazon-models``), not inside the package: they are Amazon's files.
-_CHECKOUT_SIBLING = Path(__file__).resolve().parents[3] / "shared" / "amazon-models"
+# Amazon's files (Apache-2.0, licence and PROVENANCE.md beside them) ship inside the package.
+PACKAGED_MODELS = "amazon/models"
 # The usage-plan table in every operation's description: a "Rate (requests per second) | Burst" header, then values.
 _USAGE_PLAN = re.compile(r"\|\s*Rate \(requests per second\)\s*\|\s*Burst\s*\|\s*\n\|[-\s|]+\|\s*\n\|\s*([0-9.]+)\s*\|")
 
@@ -47,20 +50,23 @@ class SandboxRequest:
     body: Any
 
 
-def default_models_dir() -> Path:
-    """The environment variable wins so CI and other checkouts can point at their own copy of Amazon's models."""
+def default_models_dir() -> Traversable:
+    """The package's copy of Amazon's cases; the environment variable points at a newer set of Amazon's models."""
     configured = os.environ.get(MODELS_ENV)
-    return Path(configured) if configured else _CHECKOUT_SIBLING
+    return Path(configured) if configured else packaged(PACKAGED_MODELS)
 
 
-def load_cases(models_dir: Path) -> tuple[SandboxCase, ...]:
+def load_cases(models_dir: Traversable) -> tuple[SandboxCase, ...]:
     """Every static case of every ``*_sandbox_cases.json`` in ``models_dir``, in file order (ties go to the first)."""
-    files = sorted(models_dir.glob("*_sandbox_cases.json"))
+    files = sorted(
+        (f for f in models_dir.iterdir() if f.name.endswith("_sandbox_cases.json")) if models_dir.is_dir() else [],
+        key=lambda f: f.name,
+    )
     if not files:
-        raise FileNotFoundError(f"no *_sandbox_cases.json in {models_dir} (set {MODELS_ENV} to Amazon's models)")
+        raise FileNotFoundError(f"no *_sandbox_cases.json in {models_dir} (unset {MODELS_ENV} for the packaged ones)")
     cases: list[SandboxCase] = []
     for file in files:
-        document = json.loads(file.read_text())
+        document = json.loads(file.read_text(encoding="utf-8"))
         rates = _rate_limits(models_dir / document["source"]) if "source" in document else {}
         for raw in document["cases"]:
             cases.append(
@@ -99,11 +105,11 @@ def _template_pattern(template: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-def _rate_limits(model_file: Path) -> dict[str, str]:
+def _rate_limits(model_file: Traversable) -> dict[str, str]:
     """operationId -> the default rate Amazon publishes, for the ``x-amzn-RateLimit-Limit`` header clients read."""
-    if not model_file.exists():
+    if not model_file.is_file():
         return {}
-    model = json.loads(model_file.read_text())
+    model = json.loads(model_file.read_text(encoding="utf-8"))
     rates: dict[str, str] = {}
     for operations in model.get("paths", {}).values():
         for operation in operations.values():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -37,7 +37,7 @@ UNAUTHORIZED = {
 _TOKEN_FIELDS = ("grant_type", "refresh_token", "client_id", "client_secret")
 
 
-def sandbox_app(models_dir: Path | None = None) -> Starlette:
+def sandbox_app(models_dir: Traversable | None = None) -> Starlette:
     """Load the cases once, so a missing models folder fails at start-up instead of on the first request."""
     cases = load_cases(models_dir or default_models_dir())
 

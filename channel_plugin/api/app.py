@@ -15,12 +15,13 @@ from strawberry.http.typevars import RootValue
 from channel_plugin.api.context import Context
 from channel_plugin.api.schema import build_schema
 from channel_plugin.engine.runtime import Runtime
+from channel_plugin.links import DEFAULT_COMMERCE_ORDER_URL
 from channel_plugin.storage.tokens import Scope as TokenScope
 from channel_plugin.storage.tokens import verify_token
 
 
 class ChannelGraphQL(GraphQL[Context, RootValue]):
-    def __init__(self, runtime: Runtime, *, introspection: bool, graphiql: bool) -> None:
+    def __init__(self, runtime: Runtime, *, introspection: bool, graphiql: bool, commerce_order_url: str) -> None:
         super().__init__(
             build_schema(introspection=introspection),
             graphql_ide="graphiql" if graphiql else None,
@@ -28,9 +29,14 @@ class ChannelGraphQL(GraphQL[Context, RootValue]):
             multipart_uploads_enabled=False,
         )
         self.runtime = runtime
+        self.commerce_order_url = commerce_order_url
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(runtime=self.runtime, scope=request.scope.get("channel_scope"))
+        return Context(
+            runtime=self.runtime,
+            scope=request.scope.get("channel_scope"),
+            commerce_order_url=self.commerce_order_url,
+        )
 
 
 class BearerAuth:
@@ -78,9 +84,19 @@ class BearerAuth:
 
 
 def create_app(
-    runtime: Runtime, *, path: str = "/graphql", introspection: bool = False, graphiql: bool = False
+    runtime: Runtime,
+    *,
+    path: str = "/graphql",
+    introspection: bool = False,
+    graphiql: bool = False,
+    commerce_order_url: str = DEFAULT_COMMERCE_ORDER_URL,
 ) -> Starlette:
-    """The API as an ASGI app (``channel-plugin serve``, the demo, and a host's ``commerce_asgi_apps``)."""
-    graphql = ChannelGraphQL(runtime, introspection=introspection, graphiql=graphiql)
+    """The API as an ASGI app (``channel-plugin serve``, the demo, and a host's ``commerce_asgi_apps``).
+
+    ``commerce_order_url`` is the host's admin URL template for ``orderLink`` (checked by ``links.order_url_problem``).
+    """
+    graphql = ChannelGraphQL(
+        runtime, introspection=introspection, graphiql=graphiql, commerce_order_url=commerce_order_url
+    )
     endpoint = BearerAuth(graphql, runtime, graphiql=graphiql)
     return Starlette(routes=[Route(path, endpoint=endpoint, methods=["GET", "POST"])])

@@ -8,6 +8,7 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from channel_plugin.engine.runtime import Runtime
+from channel_plugin.links import DEFAULT_COMMERCE_ORDER_URL
 from channel_plugin.storage.tokens import Scope
 
 
@@ -15,6 +16,7 @@ from channel_plugin.storage.tokens import Scope
 class Context:
     runtime: Runtime
     scope: Scope | None
+    commerce_order_url: str = DEFAULT_COMMERCE_ORDER_URL
     loaders: dict[str, Any] = field(default_factory=dict)
 
     def loader(self, name: str, factory: Any) -> Any:

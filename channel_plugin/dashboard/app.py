@@ -8,7 +8,6 @@ request the page makes on this origin: no CDN, no third-party call, whatever a f
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,8 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from channel_plugin.dashboard.operations import operations_document
+from channel_plugin.packaged import packaged
 
-STATIC_DIR = Path(__file__).parent / "static"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
@@ -32,8 +31,13 @@ _HEADERS = {
 
 
 def create_dashboard_app(*, graphql_url: str) -> Starlette:
-    """The dashboard, mountable anywhere; ``graphql_url`` is where the page POSTs (same origin)."""
-    shell = (STATIC_DIR / "index.html").read_text()
+    """The dashboard, mountable anywhere; ``graphql_url`` is where the page POSTs (same origin).
+
+    The shell, the operations and the static folder are read now, so an incomplete install fails when the host
+    mounts the dashboard instead of serving a page that never loads.
+    """
+    shell = packaged("dashboard/static/index.html").read_text(encoding="utf-8")
+    document = operations_document()
 
     async def page(request: Request) -> Response:
         base = request.scope.get("root_path", "").rstrip("/") + "/"
@@ -41,12 +45,12 @@ def create_dashboard_app(*, graphql_url: str) -> Starlette:
         return HTMLResponse(body, headers=_HEADERS)
 
     async def operations(request: Request) -> Response:
-        return PlainTextResponse(operations_document(), headers=_HEADERS, media_type="application/graphql")
+        return PlainTextResponse(document, headers=_HEADERS, media_type="application/graphql")
 
     return Starlette(
         routes=[
             Route("/operations.graphql", operations, methods=["GET"]),
-            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", app=StaticFiles(packages=[("channel_plugin.dashboard", "static")]), name="static"),
             Route("/{path:path}", page, methods=["GET"]),
         ]
     )

@@ -1,4 +1,4 @@
-"""The named GraphQL operations the page sends, read from ``graphql/operations`` beside the package.
+"""The named GraphQL operations the page sends, read from the package's copy of ``graphql/operations``.
 
 The page gets them from the server instead of carrying its own copies, so the operations a test validates and
 runs against the schema are exactly the ones a merchant's browser sends.
@@ -6,13 +6,19 @@ runs against the schema are exactly the ones a merchant's browser sends.
 
 from __future__ import annotations
 
-from pathlib import Path
+from channel_plugin.packaged import packaged
 
-import channel_plugin
-
-OPERATIONS_DIR = Path(channel_plugin.__file__).parent.parent / "graphql" / "operations"
+OPERATIONS_DIR = "bundled/graphql/operations"
 
 
-def operations_document(directory: Path = OPERATIONS_DIR) -> str:
-    """Every ``*.graphql`` file of the directory, in name order, as one document."""
-    return "\n".join(path.read_text() for path in sorted(directory.glob("*.graphql")))
+def operations_document() -> str:
+    """Every ``*.graphql`` file of the directory, in name order, as one document.
+
+    An empty result is an error: a page served no operations would sit on "Loading..." with nothing to say why.
+    """
+    folder = packaged(OPERATIONS_DIR)
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".graphql")), key=lambda f: f.name)
+    document = "\n".join(f.read_text(encoding="utf-8") for f in files)
+    if not document.strip():
+        raise FileNotFoundError(f"no GraphQL operations in {folder}: reinstall channel-plugin")
+    return document

@@ -13,17 +13,13 @@ from channel_plugin.api.context import Info
 from channel_plugin.api.orders import loaders
 from channel_plugin.domain import enums
 from channel_plugin.domain import model as domain
+from channel_plugin.links import SELLER_CENTRAL_ORDER_URL, commerce_order_link
 from channel_plugin.storage.buyer_search import buyer_display_name
 
 AmazonOrderStatus = strawberry.enum(enums.AmazonOrderStatus)
 ImportState = strawberry.enum(enums.ImportState)
 FulfillmentChannel = strawberry.enum(enums.FulfillmentChannel)
 BlockerKind = strawberry.enum(enums.BlockerKind)
-
-COMMERCE_ORDER_URL = "/admin/sales/order/view/order_id/{commerce_order_id}/"
-"""Where the host's admin shows a Commerce order (``orderLink`` of an imported order)."""
-SELLER_CENTRAL_ORDER_URL = "https://sellercentral.amazon.com/orders-v3/order/{amazon_order_id}"
-"""Where Seller Central shows an Amazon order (``orderLink`` of an order with no Commerce order)."""
 
 
 @strawberry.type(description="An exact amount of money: the amount is a decimal string, never a float.")
@@ -187,9 +183,6 @@ class AmazonOrder:
         description="When the buyer's name, email and address were erased (Amazon's data protection policy)."
     )
     commerce_order: CommerceOrder | None = strawberry.field(description="Null until the order is imported.")
-    order_link: str = strawberry.field(
-        description="The Commerce order in the host's admin when imported, else the order in Seller Central."
-    )
     pk: strawberry.Private[int]
 
     @classmethod
@@ -202,11 +195,6 @@ class AmazonOrder:
             commerce = CommerceOrder(
                 id=strawberry.ID(commerce_id), increment_id=row["commerce_increment_id"] or "", status=state
             )
-        link = (
-            COMMERCE_ORDER_URL.format(commerce_order_id=commerce_id)
-            if commerce_id is not None
-            else SELLER_CENTRAL_ORDER_URL.format(amazon_order_id=row["amazon_order_id"])
-        )
         return cls(
             id=strawberry.ID(f"{row['store_id']}:{row['amazon_order_id']}"),
             store_id=strawberry.ID(str(row["store_id"])),
@@ -227,8 +215,19 @@ class AmazonOrder:
             completed_at=row["completed_at"],
             buyer_data_erased_at=row["buyer_data_erased_at"],
             commerce_order=commerce,
-            order_link=link,
             pk=row["id"],
+        )
+
+    @strawberry.field(
+        description="The Commerce order in the host's admin when imported, else the order in Seller Central."
+    )
+    def order_link(self, info: Info) -> str:
+        if self.commerce_order is None:
+            return SELLER_CENTRAL_ORDER_URL.format(amazon_order_id=self.amazon_order_id)
+        return commerce_order_link(
+            info.context.commerce_order_url,
+            order_id=str(self.commerce_order.id),
+            increment_id=self.commerce_order.increment_id,
         )
 
     @strawberry.field(description="The buyer's name, else the recipient's (FBA orders may have neither).")
