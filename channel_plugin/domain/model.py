@@ -138,7 +138,8 @@ class DraftItem:
 
 @dataclass(slots=True)
 class CommerceOrderDraft:
-    """What the plugin asks the host to create. ``channel_build_order`` implementations may change any field."""
+    """What the plugin asks the host to create. ``channel_build_order`` implementations may change any field but
+    ``external_reference``, which the host stores with the order so that ``commerce_find_orders`` can find it."""
 
     amazon_order_id: str
     store_view: str
@@ -156,6 +157,7 @@ class CommerceOrderDraft:
     shipping_method: str | None = None
     payment_method: str = "amazon"
     comment: str | None = None
+    external_reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
