@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,34 @@ def test_kill_9_between_the_hosts_commit_and_the_plugins(database_url, tmp_path)
         assert "adopted" in view.notes
         assert references(sb.host) == {reference: 1}
         assert sb.host.salable_qty("MUG") == 48
+
+
+def test_reconciliation_asks_only_for_recent_unshipped_orders(make_sandbox, tmp_path):
+    asked: list[list[str]] = []
+
+    class Watching(OwnDbHost):
+        @hookimpl
+        def commerce_order_shipments(self, order_ids):
+            asked.append(list(order_ids))
+            return super().commerce_order_shipments(order_ids)
+
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    sb = make_sandbox(
+        catalog=CATALOG,
+        start=start,
+        integrated_at=start - timedelta(days=90),
+        host=lambda _db, pm, clock: Watching(tmp_path / "host.db", pm, clock),
+    )
+    old, recent, shipped = (
+        make_order(items=[("MUG", 1)], purchase_date=start - timedelta(days=31, minutes=-1)),
+        make_order(items=[("MUG", 1)], purchase_date=start - timedelta(days=2)),
+        make_order(items=[("MUG", 1)], purchase_date=start - timedelta(days=1)),
+    )
+    for order in (old, recent, shipped):
+        sb.amazon.put_order(order)
+    sb.sync()
+    sb.host.ship(sb.order(shipped["orderId"]).commerce_order_id, "UPS", "1Z")
+    asked.clear()
+    sb.clock.advance(15 * 60)
+    sb.sync()
+    assert asked == [[sb.order(recent["orderId"]).commerce_order_id]]

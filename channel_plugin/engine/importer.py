@@ -293,7 +293,9 @@ def _persist(
         events.extend({"order_id": w.pk, "at": now, "kind": k, "message": m} for k, m in w.events)
     order_store.update_bookkeeping(conn, updates)
     order_store.insert_events(conn, events)
-    intents.settle(conn, store.id, [w.order.amazon_order_id for w in works if w.imported is not None])
+    # An order imported (or skipped for good: canceled before import) will never be created again.
+    settled = [w for w in works if w.imported is not None or w.import_state is ImportState.SKIPPED]
+    intents.settle(conn, store.id, [w.order.amazon_order_id for w in settled])
     desired = {w.pk: w.desired_blockers for w in works if w.desired_blockers is not None}
     resolved, changed = blocker_store.sync_blockers(conn, store.id, desired, now)
     for w in works:

@@ -4,7 +4,7 @@ An attempt counts itself (``mark``) in a transaction of its own that commits *be
 starts, so the count survives that unit's rollback and a killed process. Inside the unit of work, an order whose
 count is exactly 1 is on its first attempt: no earlier attempt can have reached the host, and the host need not be
 asked. Any other count (or no row at all) means an earlier attempt may have created the order, so the host is
-asked first. The row goes away in the unit of work that records the order as IMPORTED.
+asked first. The row goes away in the unit of work that records the order as IMPORTED (or SKIPPED, for good).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def first_attempts(conn: Connection, store_id: int, amazon_order_ids: Collection
 
 
 def settle(conn: Connection, store_id: int, amazon_order_ids: Collection[str]) -> None:
-    """Forget the intents of orders this unit of work records as IMPORTED."""
+    """Forget the intents of orders this unit of work settles for good (IMPORTED, or SKIPPED)."""
     if not amazon_order_ids:
         return
     conn.execute(
