@@ -7,11 +7,14 @@
 3. Channel hooks: the plugin fires them for integrators (prefix ``channel_``).
 
 Hooks are always called with keyword arguments. Decision hooks (``channel_resolve_sku``,
-``channel_build_order`` and the host services) run inside the plugin's unit of work, so what they do is rolled back
-with it; notification hooks (``channel_order_received``, ``channel_order_imported``, ``channel_order_blocked``,
-``channel_blocker_resolved``, ``channel_status_changed``) fire only after that unit of work has committed, so a
-rolled-back import notifies nobody. ``docs/hooks.md`` is generated from this module (``channel-plugin
+``channel_build_order`` and the host services) run inside the plugin's unit of work; notification hooks
+(``channel_order_received``, ``channel_order_imported``, ``channel_order_blocked``, ``channel_blocker_resolved``,
+``channel_status_changed``) fire only after that unit of work has committed, so a rolled-back import notifies
+nobody. ``docs/hooks.md`` is generated from this module (``channel-plugin
 export-hook-docs``); a test fails when the two drift apart.
+
+Exactly-once at the host boundary, for a host on the plugin's database and for one on its own, is the contract of
+``commerce_find_orders`` (creation) and ``commerce_order_shipments`` (shipments): read their docstrings.
 """
 
 from __future__ import annotations
@@ -90,7 +93,8 @@ def commerce_shipment_created(order_id: str, shipment: Shipment) -> None:
 
     Fired after the host's transaction has committed. The plugin records the tracking, marks the Amazon order
     ``SHIPPED`` or ``PARTIALLY_SHIPPED`` and queues one confirmation per package to Amazon, sent (and retried
-    until Amazon accepts it) by the next cron.
+    until Amazon accepts it) by the next cron. A shipment whose hook never fires (the host died after its commit)
+    is found by the shipment reconciliation when the host answers ``commerce_order_shipments``.
     """
 
 
@@ -238,7 +242,9 @@ def commerce_create_order(draft: CommerceOrderDraft) -> CommerceOrderRef | None:
     :return: the created order's id, increment id and status. Stops at the first non-None result.
 
     Runs inside the plugin's unit of work. Raise ``channel_plugin.HostError`` to refuse with a message the merchant
-    sees as a HOST_ERROR blocker.
+    sees as a HOST_ERROR blocker. A host on its own database stores ``draft.external_reference`` with the order
+    and commits the whole order or nothing of it (see ``commerce_find_orders`` for why, and what the plugin
+    guarantees in return).
     """
 
 
@@ -253,6 +259,74 @@ def commerce_create_orders(drafts: Sequence[CommerceOrderDraft]) -> Sequence[Com
 
     Optional for a host. Runs inside the plugin's unit of work, in one savepoint: if it raises, the plugin rolls
     the savepoint back and creates the page's orders one by one instead.
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_find_orders(references: Sequence[str]) -> Mapping[str, CommerceOrderRef] | None:
+    """The Commerce orders that already exist for these external references.
+
+    :param references: ``draft.external_reference`` values (``amazon:<store id>:<Amazon order id>``), sorted; at
+        most a page of orders.
+    :return: external reference -> the order created for it (absent references have none). Stops at the first
+        non-None result; when no implementation answers, the plugin assumes a failed attempt left no order behind.
+
+    Called inside the plugin's unit of work, before creating orders that an earlier attempt may have created
+    (after a failure, a timeout or a restart), and after a ``commerce_create_orders`` call that raised. An
+    integrator who overrides ``commerce_create_order`` to create orders elsewhere overrides this one too.
+
+    **Exactly-once creation.** A page of orders is imported in one database transaction of the plugin (its unit
+    of work), and the host services are called inside it. What that means depends on where the host keeps its
+    data.
+
+    *A host on the plugin's database* (the reference host, ``channel_plugin.host``) joins that transaction: its
+    orders, stock and reservations commit or roll back with the plugin's bookkeeping, so an interrupted import
+    leaves nothing behind in either, and exactly-once creation needs nothing more from it.
+
+    *A host on its own database* commits on its own, and the plugin cannot roll that back: the host may commit a
+    Commerce order and then fail, time out, or lose the plugin's process (kill -9) before the plugin commits that
+    the order is IMPORTED. For that host the plugin guarantees one Commerce order per Amazon order like this:
+
+    - every draft carries ``external_reference`` = ``amazon:<store id>:<Amazon order id>``, the same on every
+      attempt and in every process (``channel_build_order`` cannot change it);
+    - before each attempt's unit of work starts, the plugin commits, in a transaction of its own, one more attempt
+      for every order that attempt may create (its *creation intents*). That record survives a rollback and a
+      kill -9, which anything written inside the unit of work would not, and needs no second connection while the
+      unit of work holds SQLite's write lock or PostgreSQL's row locks (that would block, or deadlock). Splitting
+      decision and creation into separate transactions would also work, but would take from a host on the
+      plugin's database the atomic import it has;
+    - inside the unit of work, an order on its first attempt is created straight away: no earlier attempt can have
+      reached the host, so the host is not asked. Any other order (an earlier attempt was counted and never ended
+      IMPORTED), and every order of a ``commerce_create_orders`` call that raised, is first looked up here, in one
+      page-sized call; an order the host already has is adopted (IMPORTED, with a history event saying it was
+      found, not created) and only the rest are created. When this lookup raises, those orders stay FAILED and are
+      retried by the next cron.
+
+    A host on its own database must therefore store ``external_reference`` with the order and answer this hook,
+    and make ``commerce_create_order`` (or each draft of ``commerce_create_orders``) commit the whole order or
+    nothing of it. Without this hook, the plugin still never sends one Amazon order to the host twice within one
+    attempt, and a host on the plugin's database stays exactly-once; but for a host on its own database an attempt
+    that failed *after* the host committed is created again on retry (at-least-once, a possible duplicate).
+    """
+
+
+@hookspec(firstresult=True)
+def commerce_order_shipments(order_ids: Sequence[str]) -> Mapping[str, Sequence[Shipment]] | None:
+    """Every shipment the host holds for these Commerce orders, for the periodic shipment reconciliation.
+
+    :param order_ids: Commerce order ids of imported orders not yet fully shipped; at most 100.
+    :return: order id -> its shipments, each with the same ``id`` that ``commerce_shipment_created`` carried (or
+        would have); orders without shipments may be absent. Stops at the first non-None result; when no
+        implementation answers, shipments are known only through ``commerce_shipment_created``.
+
+    Called by the cron cycle outside any unit of work, at most every 15 minutes per store, for the IMPORTED
+    merchant orders not yet fully shipped and purchased within the last 30 days, 100 orders a call and at most
+    2,000 orders a run. A host that commits a shipment and dies before firing ``commerce_shipment_created`` has it
+    recorded and confirmed to Amazon by the next reconciliation. The plugin records one tracking row per (order,
+    shipment id), whether it heard of the shipment through the hook or found it here, and queues one Amazon
+    confirmation per tracking row: Amazon gets one confirmation per shipment package however the plugin learnt of
+    it, on a host on the plugin's database or on its own. So the host must give a shipment the same ``id`` in the
+    hook and here.
     """
 
 

@@ -17,12 +17,12 @@ import itertools
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pluggy
@@ -50,7 +50,7 @@ from channel_plugin.storage.stores import StoreRecord, add_store
 from channel_plugin.storage.tokens import create_token
 from channel_plugin.storage.views import order_view, system_messages
 
-__all__ = ["Sandbox", "make_order"]
+__all__ = ["HostFactory", "Sandbox", "SandboxHost", "make_order"]
 
 SANDBOX_CREDENTIALS = {
     "client_id": "amzn1.application-oa2-client.sandbox",
@@ -128,8 +128,31 @@ def make_order(
     return order
 
 
+class SandboxHost(Protocol):
+    """What the Sandbox itself needs of a host; the tests that drive it use the rest of its admin surface."""
+
+    def create_schema(self) -> None: ...
+
+    def register(self) -> None: ...
+
+    def add_product(
+        self, sku: str, qty: int = 0, enabled: bool = True, manage_stock: bool = True, name: str | None = None
+    ) -> None: ...
+
+    def run_cron(self, now: datetime | None = None) -> None: ...
+
+
+HostFactory = Callable[[Database, pluggy.PluginManager, ManualClock], SandboxHost]
+"""Builds the Sandbox's host from the plugin's database (which a host with its own storage ignores), the plugin
+manager and the sandbox clock."""
+
+
 class Sandbox:
-    """The reference host, the fake marketplace and the plugin on a fresh database, with one Amazon store."""
+    """The reference host, the fake marketplace and the plugin on a fresh database, with one Amazon store.
+
+    ``host``: a factory for another host instead of the reference host, e.g. one whose orders live in its own
+    database; ``sandbox.host`` is then what it built.
+    """
 
     def __init__(
         self,
@@ -141,8 +164,10 @@ class Sandbox:
         start: datetime | None = None,
         store_name: str = "Sandbox US",
         encryption_key: str | None = None,
+        host: HostFactory | None = None,
     ) -> None:
         self.clock = ManualClock(start)
+        self._host_factory = host
         self._catalog = [dict(p) for p in catalog]
         self._settings = coerce_settings(settings or {})
         self._integrated_at = integrated_at or self.clock.now() - timedelta(days=30)
@@ -163,7 +188,12 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         self.db = self._open_database()
-        self.host = ReferenceHost(self.db, self.pm, clock=self.clock)
+        # Any: the reference host (the documented ``sandbox.host``) unless a ``host`` factory built another.
+        self.host: Any = (
+            ReferenceHost(self.db, self.pm, clock=self.clock)
+            if self._host_factory is None
+            else self._host_factory(self.db, self.pm, self.clock)
+        )
         self.host.create_schema()
         self.host.register()
         cipher = BuyerDataCipher([self.encryption_key])

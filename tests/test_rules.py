@@ -746,7 +746,13 @@ def _draft(
         store_view="default",
         customer_id=None,
         reservation_reference=reservation,
+        store_id=7,
     )
+
+
+def test_draft_names_the_store_and_amazon_order_for_the_host() -> None:
+    draft = _draft()
+    assert draft.external_reference == f"amazon:7:{draft.amazon_order_id}"
 
 
 def test_draft_items_use_catalog_sku_and_exact_unit_prices() -> None:

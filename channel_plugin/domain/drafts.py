@@ -11,6 +11,11 @@ from channel_plugin.domain.rules import ItemNeed
 from channel_plugin.domain.settings import OrderSettings
 
 
+def external_reference(store_id: int, amazon_order_id: str) -> str:
+    """The stable name of an Amazon order across the host boundary: the same for every attempt and every process."""
+    return f"amazon:{store_id}:{amazon_order_id}"
+
+
 def order_currency(order: AmazonOrder) -> str | None:
     if order.grand_total is not None:
         return order.grand_total.currency
@@ -26,6 +31,7 @@ def build_draft(
     store_view: str,
     customer_id: str | None,
     reservation_reference: str | None,
+    store_id: int,
 ) -> CommerceOrderDraft:
     """Every item priced from Amazon, the total Amazon charged, and the settings' numbering and status."""
     currency = order_currency(order)
@@ -68,4 +74,5 @@ def build_draft(
         reservation_reference=reservation_reference if merchant else None,
         shipping_method=f"amazon_{(order.ship_service_level or 'standard').lower()}",
         comment=f"Amazon order {order.amazon_order_id}" + ("" if merchant else " (fulfilled by Amazon)"),
+        external_reference=external_reference(store_id, order.amazon_order_id),
     )

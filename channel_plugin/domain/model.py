@@ -218,7 +218,8 @@ class DraftItem:
 
 @dataclass(slots=True)
 class CommerceOrderDraft:
-    """What the plugin asks the host to create. ``channel_build_order`` implementations may change any field."""
+    """What the plugin asks the host to create. ``channel_build_order`` implementations may change any field but
+    ``external_reference``, which the host stores with the order so that ``commerce_find_orders`` can find it."""
 
     amazon_order_id: str
     """The Amazon order it is created for."""
@@ -255,6 +256,10 @@ class CommerceOrderDraft:
     """The payment method code; Amazon has collected the payment."""
     comment: str | None = None
     """A comment for the order's history (``Amazon order <id>``)."""
+    external_reference: str | None = None
+    """``amazon:<store id>:<Amazon order id>``, set by the plugin on every draft (and restored after
+    ``channel_build_order``): store it with the Commerce order and answer ``commerce_find_orders`` for it, so an
+    order the host committed in an attempt the plugin never finished is adopted instead of created twice."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from channel_plugin.domain.drafts import build_draft, order_currency
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import BlockerKind, CustomerCreation, FulfillmentChannel, ImportState
@@ -27,10 +29,12 @@ from channel_plugin.domain.rules import (
     quantities,
 )
 from channel_plugin.domain.settings import OrderSettings
+from channel_plugin.engine import boundary
 from channel_plugin.engine.catalog import PageCatalog
 from channel_plugin.engine.runtime import Runtime, describe_error, is_transient
 from channel_plugin.engine.services import use_batch
 from channel_plugin.errors import HostError
+from channel_plugin.storage import intents
 from channel_plugin.storage.blockers import DesiredBlocker
 from channel_plugin.storage.orders import StoredRow
 from channel_plugin.storage.stores import StoreRecord
@@ -216,30 +220,80 @@ def _draft(w: Work, ctx: PageContext, needs: list[ItemNeed]) -> CommerceOrderDra
         store_view=ctx.store_view,
         customer_id=customer_id,
         reservation_reference=w.reference if w.reserved else None,
+        store_id=ctx.store.id,
     )
+    reference = draft.external_reference
     built = pm.hook.channel_build_order(order=order, draft=draft)
     if not isinstance(built, CommerceOrderDraft):
         raise HookResultError(f"channel_build_order returned {type(built).__name__}; expected a CommerceOrderDraft")
+    built.external_reference = reference  # the one field no hook may change: it is how the host finds the order
     return built
 
 
 def create_pending(ctx: PageContext) -> None:
-    """Create every planned Commerce order of the page: one batch call, or one savepoint per order without it."""
+    """Create every planned Commerce order of the page: one batch call, or one savepoint per order without it.
+
+    Orders an earlier attempt may already have created in the host (``storage.intents``) are first looked up with
+    ``commerce_find_orders`` and adopted; so are those of a batch call that failed, before they are created one by
+    one, since a host on its own database may have committed some of them before it failed.
+    """
     pending = [p for p in ctx.pending if p.draft is not None]
     ctx.pending.clear()
     if not pending:
         return
-    drafts = [p.draft for p in pending if p.draft is not None]
-    results = (
-        _create_batch(ctx, drafts) if use_batch(ctx.rt.pm, "commerce_create_order", "commerce_create_orders") else None
-    )
+    first = intents.first_attempts(_conn(ctx), ctx.store.id, [p.work.order.amazon_order_id for p in pending])
+    pending = _adopt_existing(ctx, pending, [p for p in pending if p.work.order.amazon_order_id not in first])
+    results: Sequence[object] | None = None
+    if pending and use_batch(ctx.rt.pm, "commerce_create_order", "commerce_create_orders"):
+        results = _create_batch(ctx, [p.draft for p in pending if p.draft is not None])
+        if results is None:
+            pending = _adopt_existing(ctx, pending, pending)
     if results is None:
-        results = [_create_one(ctx, draft) for draft in drafts]
+        results = [_create_one(ctx, p.draft) for p in pending if p.draft is not None]
     for item, result in zip(pending, results, strict=True):
         if isinstance(result, CommerceOrderRef):
             _imported(item.work, ctx, item.needs, result)
         else:
             _refused(item, ctx, result)
+
+
+def _conn(ctx: PageContext) -> Connection:
+    conn = ctx.rt.db.current()
+    if conn is None:
+        raise RuntimeError("Commerce orders are only created inside a unit of work")
+    return conn
+
+
+def _adopt_existing(ctx: PageContext, pending: list[Pending], ask: list[Pending]) -> list[Pending]:
+    """Ask the host which of ``ask`` already have a Commerce order; adopt those, and return what is left to create.
+
+    A host that does not implement ``commerce_find_orders`` is taken at its word that a failed attempt left nothing
+    behind (true of a host whose writes join the plugin's unit of work). When the host cannot answer, the orders
+    asked about wait for the next attempt rather than risk a second Commerce order.
+    """
+    if not ask:
+        return pending
+    by_reference = {p.draft.external_reference: p for p in ask if p.draft is not None}
+    try:
+        found = boundary.find_orders(ctx.rt.pm, sorted(r for r in by_reference if r is not None))
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        for item in ask:
+            _refused(item, ctx, HostLookupError(f"could not ask the host whether it already has the order: {exc}"))
+        return [p for p in pending if p not in ask]
+    if not found:
+        return pending
+    adopted = []
+    for reference, ref in found.items():
+        item = by_reference[reference]
+        _imported(item.work, ctx, item.needs, ref, found=True)
+        adopted.append(item)
+    return [p for p in pending if p not in adopted]
+
+
+class HostLookupError(Exception):
+    """The host could not say whether an earlier attempt created the order; the import is retried later."""
 
 
 def _create_batch(ctx: PageContext, drafts: list[CommerceOrderDraft]) -> Sequence[object] | None:
@@ -286,7 +340,7 @@ def _refused(item: Pending, ctx: PageContext, reason: object) -> None:
     w.event("FAILED", f"Import failed and will be retried: {w.error}")
 
 
-def _imported(w: Work, ctx: PageContext, needs: list[ItemNeed], ref: CommerceOrderRef) -> None:
+def _imported(w: Work, ctx: PageContext, needs: list[ItemNeed], ref: CommerceOrderRef, *, found: bool = False) -> None:
     w.import_state = ImportState.IMPORTED
     w.imported = ref
     w.sku_map = {n.seller_sku: n.catalog_sku for n in needs}
@@ -295,7 +349,14 @@ def _imported(w: Work, ctx: PageContext, needs: list[ItemNeed], ref: CommerceOrd
     w.reserved = {}
     w.error = None
     w.desired_blockers = []
-    w.event("IMPORTED", f"Commerce order #{ref.increment_id} created with status {ref.status}.")
+    if found:
+        w.event(
+            "IMPORTED",
+            f"Commerce order #{ref.increment_id} found in the host (an earlier attempt created it before it was "
+            f"interrupted) and adopted, not created again; status {ref.status}.",
+        )
+    else:
+        w.event("IMPORTED", f"Commerce order #{ref.increment_id} created with status {ref.status}.")
     if w.order.fulfillment_channel is FulfillmentChannel.MERCHANT:
         return
     try:

@@ -41,8 +41,12 @@ def load_order(rt: Runtime, conn: Connection, pk: int) -> tuple[order_store.Stor
     return stored, columns, order_store.rebuild_order(columns, items, rt.cipher)
 
 
-def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment) -> bool:
-    """Record a host shipment of an imported Amazon order; False when the Commerce order is not from Amazon."""
+def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment, *, found: bool = False) -> bool:
+    """Record a host shipment of an imported Amazon order; False when the Commerce order is not from Amazon.
+
+    ``found``: the shipment came from the shipment reconciliation rather than the host's hook, which says so in
+    the order's history. Either way a shipment already recorded changes nothing.
+    """
     with rt.unit_of_work() as (conn, notes):
         pk = order_store.pk_for_commerce_order(conn, commerce_order_id)
         if pk is None:
@@ -101,7 +105,8 @@ def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment)
             conn,
             pk,
             "SHIPPED",
-            f"Shipped {units} unit(s) with {shipment.carrier}, tracking {shipment.tracking_number}"
+            ("Found in the host, which never announced it: " if found else "")
+            + f"Shipped {units} unit(s) with {shipment.carrier}, tracking {shipment.tracking_number}"
             + (f" and {boxes - 1} more package(s)" if boxes > 1 else "")
             + "; confirmation to Amazon queued.",
             now,

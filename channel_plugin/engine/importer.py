@@ -32,6 +32,7 @@ from channel_plugin.engine.runtime import (
 )
 from channel_plugin.errors import OrderDataError
 from channel_plugin.storage import blockers as blocker_store
+from channel_plugin.storage import intents
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage.stores import StoreRecord, load_settings
 from channel_plugin.storage.tables import sync_errors
@@ -71,10 +72,12 @@ def import_page(rt: Runtime, store: StoreRecord, payloads: Sequence[Any]) -> Pag
         seen = latest.get(order.amazon_order_id)
         if seen is None or order.last_update_date >= seen.last_update_date:
             latest[order.amazon_order_id] = order
+    creatable = [oid for oid, order in latest.items() if order.status in CREATABLE]
     try:
         for attempt in rt.retrying():
             with attempt:
                 page = PageResult(ignored=result.ignored)
+                _record_intents(rt, store, amazon_order_ids=creatable)
                 with rt.unit_of_work() as (conn, notes):
                     order_store.claim(conn, store.id, [*latest, *(order_id_of(p) for p, _ in invalid)])
                     works = _store_page(rt, conn, store, list(latest.values()), page)
@@ -85,6 +88,20 @@ def import_page(rt: Runtime, store: StoreRecord, payloads: Sequence[Any]) -> Pag
             raise
         return _isolate(rt, store, payloads, exc)
     return page
+
+
+# Amazon statuses in which a payload may lead to a Commerce order (the rules decide; this only bounds the intents).
+CREATABLE = frozenset({S.UNSHIPPED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED})
+
+
+def _record_intents(
+    rt: Runtime, store: StoreRecord, *, amazon_order_ids: Sequence[str] = (), pks: Sequence[int] = ()
+) -> None:
+    """Commit, before the unit of work can call the host, that this attempt may create these orders' Commerce
+    orders: the unit of work's own writes vanish on rollback or kill -9, this record does not (``storage.intents``)."""
+    if amazon_order_ids or pks:
+        with rt.db.transaction() as conn:
+            intents.mark_candidates(conn, store.id, rt.clock(), amazon_order_ids=amazon_order_ids, pks=pks)
 
 
 def _isolate(rt: Runtime, store: StoreRecord, payloads: Sequence[Any], exc: Exception) -> PageResult:
@@ -119,6 +136,7 @@ def recheck(rt: Runtime, store: StoreRecord, pks: Iterable[int]) -> PageResult:
     for attempt in rt.retrying():
         with attempt:
             page = PageResult()
+            _record_intents(rt, store, pks=ids)
             with rt.unit_of_work() as (conn, notes):
                 rows = order_store.lock_orders_by_pk(conn, ids)
                 items = order_store.items_by_order(conn, [stored.pk for stored, _ in rows])
@@ -275,6 +293,9 @@ def _persist(
         events.extend({"order_id": w.pk, "at": now, "kind": k, "message": m} for k, m in w.events)
     order_store.update_bookkeeping(conn, updates)
     order_store.insert_events(conn, events)
+    # An order imported (or skipped for good: canceled before import) will never be created again.
+    settled = [w for w in works if w.imported is not None or w.import_state is ImportState.SKIPPED]
+    intents.settle(conn, store.id, [w.order.amazon_order_id for w in settled])
     desired = {w.pk: w.desired_blockers for w in works if w.desired_blockers is not None}
     resolved, changed = blocker_store.sync_blockers(conn, store.id, desired, now)
     for w in works:

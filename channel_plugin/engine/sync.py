@@ -1,4 +1,5 @@
-"""One cron cycle for every active store: pull from Amazon, re-check, send queued calls, complete, erase.
+"""One cron cycle for every active store: pull from Amazon, re-check, find unannounced shipments, send queued
+calls, complete, erase.
 
 Amazon's searchOrders only answers for windows ending at least two minutes ago, and an order can become visible
 late; every window therefore starts a few minutes before the last one ended, and the watermark moves only after
@@ -20,6 +21,7 @@ from channel_plugin.engine.admin import recheck_in_pages
 from channel_plugin.engine.fulfillment import complete_shipped, send_outbox
 from channel_plugin.engine.importer import PageResult, import_page
 from channel_plugin.engine.runtime import Runtime
+from channel_plugin.engine.shipment_reconciliation import reconcile_shipments
 from channel_plugin.storage.blockers import retryable_orders
 from channel_plugin.storage.stores import StoreRecord, get_watermark, list_stores, load_settings, record_sync
 from channel_plugin.storage.tables import amazon_orders, sync_errors
@@ -51,6 +53,7 @@ class StoreSyncResult:
     store_id: int
     pulled: PageResult = field(default_factory=PageResult)
     rechecked: PageResult = field(default_factory=PageResult)
+    shipments_found: int = 0
     confirmations_sent: int = 0
     confirmations_failed: int = 0
     completed: int = 0
@@ -81,6 +84,7 @@ def sync_store(
     try:
         result.rechecked = recheck_store(rt, store)
         pull(rt, store, result, since=since, progress=progress)
+        result.shipments_found = reconcile_shipments(rt, store)
         result.confirmations_sent, result.confirmations_failed = send_outbox(rt, store)
         result.completed = complete_shipped(rt, store)
     except Exception as exc:

@@ -204,6 +204,7 @@ class Orders:
                     "currency": draft.currency,
                     "grand_total": draft.grand_total,
                     "amazon_order_id": draft.amazon_order_id,
+                    "external_reference": draft.external_reference,
                     "stock_deducted": draft.deduct_stock,
                     "now": now,
                 }

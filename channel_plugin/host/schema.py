@@ -118,9 +118,11 @@ orders = Table(
     Column("currency", String(3), nullable=False),
     Column("grand_total", ExactMoney(), nullable=False),
     Column("amazon_order_id", String(64), nullable=True),
+    Column("external_reference", String(128), nullable=True),
     Column("stock_deducted", Boolean, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_host_orders_external_reference", "external_reference"),
 )
 
 order_items = Table(

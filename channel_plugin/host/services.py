@@ -15,11 +15,12 @@ from channel_plugin.domain.model import (
     CommerceOrderRef,
     OrderStatusOption,
     Product,
+    Shipment,
     StoreView,
 )
 from channel_plugin.errors import HostError
 from channel_plugin.hookspecs import hookimpl
-from channel_plugin.host import addresses, catalog
+from channel_plugin.host import addresses, catalog, lookups
 from channel_plugin.host.customers import Customers, StoreViews
 from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.orders import Orders
@@ -102,6 +103,17 @@ class HostServices:
         """A fixed handful of statements however many drafts; a refused draft is a HostError entry, not a raise."""
         with self._db.transaction() as conn:
             return self._orders.create_many(conn, drafts)
+
+    @hookimpl
+    def commerce_find_orders(self, references: Sequence[str]) -> Mapping[str, CommerceOrderRef] | None:
+        """Orders by the ``external_reference`` stored with them: after a rolled-back import there are none."""
+        with self._db.transaction(write=False) as conn:
+            return lookups.orders_by_reference(conn, references)
+
+    @hookimpl
+    def commerce_order_shipments(self, order_ids: Sequence[str]) -> Mapping[str, Sequence[Shipment]] | None:
+        with self._db.transaction(write=False) as conn:
+            return lookups.shipments_of(conn, order_ids)
 
     @hookimpl
     def commerce_cancel_order(self, order_id: str) -> bool | None:

@@ -213,6 +213,20 @@ sync_state = Table(
     Column("last_run_at", UTCDateTime(), nullable=True),
     Column("last_result", String(16), nullable=True),
     Column("last_error", Text, nullable=True),
+    Column("shipments_reconciled_at", UTCDateTime(), nullable=True),
+)
+
+# Attempts to create a Commerce order that have not yet ended in an IMPORTED order here. Committed on their own,
+# before the page's unit of work calls the host, so they survive its rollback and a killed process; no foreign key,
+# because the order row may not exist yet (a new order is only inserted by that unit of work).
+creation_intents = Table(
+    "creation_intents",
+    metadata,
+    Column("store_id", Integer, primary_key=True),
+    Column("amazon_order_id", String(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("first_at", UTCDateTime(), nullable=False),
+    Column("last_at", UTCDateTime(), nullable=False),
 )
 
 sync_errors = Table(
