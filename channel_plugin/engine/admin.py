@@ -87,7 +87,7 @@ def match_product(rt: Runtime, store_id: int, seller_sku: str, product_sku: str)
         view = effective_store_view(settings, views, store.website) if views else "default"
         lookup = rt.hooks.find_products([product_sku], view)
         if product_sku in lookup.problems:
-            raise ValidationError("product_sku", lookup.problems[product_sku], "HOST_ERROR")
+            raise ValidationError("product_sku", lookup.messages()[product_sku], "HOST_ERROR")
         if lookup.answers.get(product_sku) is None:
             raise ValidationError("product_sku", f"no catalog product has SKU {product_sku!r}", "NOT_FOUND")
         save_sku_match(conn, store_id, seller_sku, product_sku, rt.clock())

@@ -65,16 +65,16 @@ def load_page_catalog(
     for seller_sku, sku in page.catalog_sku.items():
         by_catalog.setdefault(sku, []).append(seller_sku)
 
-    def note_problems(problems: dict[str, str]) -> None:
-        for sku, message in problems.items():
+    def note_problems(messages: dict[str, str]) -> None:
+        for sku, message in messages.items():
             for seller_sku in by_catalog.get(sku, []):
                 page.problems[seller_sku] = message
 
     found = hooks.find_products(sorted(by_catalog), store_view)
-    note_problems(found.problems)
+    note_problems(found.messages())
     page.products.update(found.answers)
     managed = sorted(sku for sku, p in found.answers.items() if p is not None and p.enabled and p.manage_stock)
     salable = hooks.salable_qtys(managed, store_view)
-    note_problems(salable.problems)
+    note_problems(salable.messages())
     page.salable.update(salable.answers)
     return page

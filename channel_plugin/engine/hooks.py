@@ -56,8 +56,13 @@ Item = TypeVar("Item")
 class Lookup(Generic[T]):
     """A page-sized answer: per catalog SKU asked, the host's answer or, in ``problems``, why there is none."""
 
+    what: str  # what was asked of the host, as in "The host could not <what> 'MUG'"
     answers: dict[str, T] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, ChannelError] = field(default_factory=dict)
+
+    def messages(self) -> dict[str, str]:
+        """Why each SKU in ``problems`` has no answer, in words for the merchant."""
+        return {sku: f"The host could not {self.what} {sku!r}: {exc}" for sku, exc in self.problems.items()}
 
 
 class Hooks:
@@ -238,7 +243,7 @@ class Hooks:
         missing: object = None,
     ) -> Lookup[T]:
         """One page-sized call when the rule allows it (SKUs it leaves out get ``missing``), else one per SKU."""
-        found: Lookup[T] = Lookup()
+        found: Lookup[T] = Lookup(what)
         if not skus:
             return found
 
@@ -246,7 +251,7 @@ class Hooks:
             try:
                 found.answers[sku] = check(hook, sku, answer)
             except HookResultError as exc:
-                found.problems[sku] = f"The host could not {what} {sku!r}: {exc}"
+                found.problems[sku] = exc
 
         if self._uses_batch(single, batch):
             try:
@@ -254,7 +259,7 @@ class Hooks:
                 if not isinstance(answers, Mapping):
                     raise HookResultError(f"{batch} returned {_describe(answers)}; expected a mapping of SKU to answer")
             except ChannelError as exc:
-                found.problems = {sku: f"The host could not {what} {sku!r}: {exc}" for sku in skus}
+                found.problems = dict.fromkeys(skus, exc)
                 return found
             for sku in skus:
                 judge(batch, sku, answers.get(sku, missing))
@@ -263,7 +268,7 @@ class Hooks:
             try:
                 answer = self._call(single, None, sku=sku, store_view=store_view)
             except ChannelError as exc:
-                found.problems[sku] = f"The host could not {what} {sku!r}: {exc}"
+                found.problems[sku] = exc
                 continue
             judge(single, sku, answer)
         return found
