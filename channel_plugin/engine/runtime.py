@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from typing import Concatenate, ParamSpec
 
@@ -25,8 +25,10 @@ P = ParamSpec("P")
 
 @dataclass
 class Runtime:
+    """The plugin's state once started. The plugin manager is not kept: every hook call goes through ``hooks``."""
+
     db: Database
-    pm: pluggy.PluginManager
+    pm: InitVar[pluggy.PluginManager]
     cipher: BuyerDataCipher
     clock: Callable[[], datetime]
     marketplace_for: Callable[[StoreRecord], MarketplaceClient]
@@ -34,8 +36,8 @@ class Runtime:
     cron_interval_seconds: int = 300
     hooks: Hooks = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.hooks = Hooks(self.pm, self.db.savepoint)
+    def __post_init__(self, pm: pluggy.PluginManager) -> None:
+        self.hooks = Hooks(pm, self.db.savepoint)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[tuple[Connection, Notifications]]:
