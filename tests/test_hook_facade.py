@@ -19,7 +19,8 @@ from channel_plugin import HostError, hookimpl
 from channel_plugin.amazon.payloads import parse_order
 from channel_plugin.domain.enums import AmazonOrderStatus
 from channel_plugin.domain.model import CommerceOrderDraft, CommerceOrderRef, Product, StoreInfo, StoreView
-from channel_plugin.engine.hooks import Hooks, Lookup
+from channel_plugin.engine.hookcalls import Lookup
+from channel_plugin.engine.hooks import Hooks
 from channel_plugin.errors import ChannelError, HookFailedError, HookResultError
 from channel_plugin.manager import get_plugin_manager
 from channel_plugin.testing import make_order
