@@ -63,7 +63,4 @@ def _advice(db: Database, exc: DBAPIError) -> str:
         return f"the database {name!r} does not exist on {shown}: create it (createdb {name}) or fix --db"
     if "password authentication failed" in reason or ("role" in reason and "does not exist" in reason):
         return f"the server at {shown} refused the user ({reason}): fix the user or password in --db"
-    return (
-        f"cannot reach the database server at {shown} ({reason}): "
-        "start it, or fix the host and port in --db"
-    )
+    return f"cannot reach the database server at {shown} ({reason}): start it, or fix the host and port in --db"

@@ -15,6 +15,18 @@ class HostError(ChannelError):
     """
 
 
+class HookResultError(HostError):
+    """A hook answered with something the plugin cannot use (a wrong type or shape); the message names the hook
+    and what was wrong, never buyer data. The merchant sees it as a HOST_ERROR, like any refusal."""
+
+
+class HookFailedError(ChannelError):
+    """A hook raised something other than ``HostError``: an unexpected failure, not a refusal.
+
+    An import it stops is FAILED (kept with this message and retried), not BLOCKED.
+    """
+
+
 class ValidationError(ChannelError):
     """Input that breaks a rule: a bad setting, a bad manifest key, a bad CLI flag.
 

@@ -176,8 +176,10 @@ def commerce_find_products(skus: Sequence[str], store_view: str) -> Mapping[str,
     :return: catalog SKU -> product for the SKUs that exist (absent ones are unknown). Stops at the first
         non-None result; when no implementation answers, the plugin calls ``commerce_find_product`` per SKU.
 
-    Optional for a host, but a page of 100 orders then costs one call instead of one per SKU. An integrator who
-    overrides ``commerce_find_product`` should override this one too. Runs inside the plugin's unit of work.
+    Optional for a host, but a page of 100 orders then costs one call instead of one per SKU. Asked only when the
+    plugin that would answer ``commerce_find_product`` first implements this one too, so an integrator who
+    overrides just ``commerce_find_product`` with ``tryfirst`` is asked per SKU. Runs inside the plugin's unit of
+    work.
     """
 
 
@@ -187,10 +189,12 @@ def commerce_salable_qtys(skus: Sequence[str], store_view: str) -> Mapping[str, 
 
     :param skus: distinct catalog SKUs of stock-managed products, sorted (lock them in this order).
     :param store_view: the store view code orders are placed in.
-    :return: catalog SKU -> salable quantity. Stops at the first non-None result; when no implementation
-        answers, the plugin calls ``commerce_salable_qty`` per SKU.
+    :return: catalog SKU -> salable quantity (a SKU left out counts as 0). Stops at the first non-None result;
+        when no implementation answers, the plugin calls ``commerce_salable_qty`` per SKU.
 
-    Runs inside the plugin's unit of work.
+    Asked only when the plugin that would answer ``commerce_salable_qty`` first implements this one too, so an
+    integrator who overrides just ``commerce_salable_qty`` with ``tryfirst`` is asked per SKU. Runs inside the
+    plugin's unit of work.
     """
 
 
@@ -242,9 +246,10 @@ def commerce_create_order(draft: CommerceOrderDraft) -> CommerceOrderRef | None:
     :return: the created order's id, increment id and status. Stops at the first non-None result.
 
     Runs inside the plugin's unit of work. Raise ``channel_plugin.HostError`` to refuse with a message the merchant
-    sees as a HOST_ERROR blocker. A host on its own database stores ``draft.external_reference`` with the order
-    and commits the whole order or nothing of it (see ``commerce_find_orders`` for why, and what the plugin
-    guarantees in return).
+    sees as a HOST_ERROR blocker; any other exception marks the import FAILED (its message kept, retried by the
+    next cron), and an answer that is not a ``CommerceOrderRef`` is a HOST_ERROR naming this hook. A host on its own
+    database stores ``draft.external_reference`` with the order and commits the whole order or nothing of it (see
+    ``commerce_find_orders`` for why, and what the plugin guarantees in return).
     """
 
 
@@ -257,8 +262,9 @@ def commerce_create_orders(drafts: Sequence[CommerceOrderDraft]) -> Sequence[Com
         nothing of it behind). Stops at the first non-None result; when no implementation answers, the plugin
         calls ``commerce_create_order`` per draft, each in its own savepoint.
 
-    Optional for a host. Runs inside the plugin's unit of work, in one savepoint: if it raises, the plugin rolls
-    the savepoint back and creates the page's orders one by one instead.
+    Optional for a host, and asked only when the plugin that would answer ``commerce_create_order`` first
+    implements this one too. Runs inside the plugin's unit of work, in one savepoint: if it raises, the plugin
+    rolls the savepoint back and creates the page's orders one by one instead.
     """
 
 

@@ -53,6 +53,7 @@ class ChannelPlugin:
 
     def __init__(self) -> None:
         self._runtime: Runtime | None = None
+        self._pm: pluggy.PluginManager | None = None
         self._release: list[Callable[[], None]] = []
         self._commerce_order_url: str | None = None
         self.last_results: list[sync.StoreSyncResult] = []
@@ -79,6 +80,7 @@ class ChannelPlugin:
     ) -> Runtime:
         if migrate:
             upgrade(db)
+        self._pm = pm
         self._runtime = Runtime(
             db=db,
             pm=pm,
@@ -122,10 +124,10 @@ class ChannelPlugin:
     @hookimpl
     def commerce_shutdown(self) -> None:
         """Release what ``start`` opened and leave the host's manager, so a later startup begins afresh."""
-        runtime, self._runtime = self._runtime, None
+        pm, self._runtime, self._pm = self._pm, None, None
         self._close()
-        if runtime is not None and runtime.pm.is_registered(self):
-            runtime.pm.unregister(self)
+        if pm is not None and pm.is_registered(self):
+            pm.unregister(self)
 
     def _close(self) -> None:
         release, self._release = self._release, []

@@ -3,22 +3,60 @@
 from __future__ import annotations
 
 from channel_plugin import hookimpl
-from channel_plugin.engine.services import use_batch
 from channel_plugin.testing import make_order
 
 
+class CallLog:
+    """Wrappers around both forms of the host services: they see which form the plugin called, answer nothing."""
+
+    def __init__(self):
+        self.called = []
+
+    def _saw(self, name):
+        self.called.append(name)
+        return (yield)
+
+    @hookimpl(wrapper=True)
+    def commerce_find_product(self, sku, store_view):
+        return (yield from self._saw("commerce_find_product"))
+
+    @hookimpl(wrapper=True)
+    def commerce_find_products(self, skus, store_view):
+        return (yield from self._saw("commerce_find_products"))
+
+    @hookimpl(wrapper=True)
+    def commerce_salable_qty(self, sku, store_view):
+        return (yield from self._saw("commerce_salable_qty"))
+
+    @hookimpl(wrapper=True)
+    def commerce_salable_qtys(self, skus, store_view):
+        return (yield from self._saw("commerce_salable_qtys"))
+
+    @hookimpl(wrapper=True)
+    def commerce_create_order(self, draft):
+        return (yield from self._saw("commerce_create_order"))
+
+    @hookimpl(wrapper=True)
+    def commerce_create_orders(self, drafts):
+        return (yield from self._saw("commerce_create_orders"))
+
+
 def test_the_hosts_batch_services_are_used_when_nobody_overrides(make_sandbox):
-    sb = make_sandbox()
-    for single, batch in [
-        ("commerce_find_product", "commerce_find_products"),
-        ("commerce_salable_qty", "commerce_salable_qtys"),
-        ("commerce_create_order", "commerce_create_orders"),
-    ]:
-        assert use_batch(sb.pm, single, batch), batch
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}, {"sku": "CUP", "qty": 5}])
+    calls = CallLog()
+    sb.pm.register(calls)
+    orders = [make_order(items=[("MUG", 1)]), make_order(items=[("CUP", 1), ("MUG", 1)])]
+    for order in orders:
+        sb.amazon.put_order(order)
+    sb.sync()
+    assert all(sb.order(o["orderId"]).import_state == "IMPORTED" for o in orders)
+    assert sorted(set(calls.called)) == ["commerce_create_orders", "commerce_find_products", "commerce_salable_qtys"]
+    assert len(calls.called) == 3  # one call of each per page, however many orders and SKUs
 
 
 def test_a_tryfirst_salable_qty_override_is_honoured(make_sandbox):
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 50}])
+    calls = CallLog()
 
     class HoldBackStock:
         """Keeps 45 units for the web shop: Amazon may only sell 5."""
@@ -28,13 +66,15 @@ def test_a_tryfirst_salable_qty_override_is_honoured(make_sandbox):
             return 5 if sku == "MUG" else None
 
     sb.pm.register(HoldBackStock())
-    assert not use_batch(sb.pm, "commerce_salable_qty", "commerce_salable_qtys")
+    sb.pm.register(calls)
     small, large = make_order(items=[("MUG", 5)]), make_order(items=[("MUG", 6)])
     for order in (small, large):
         sb.amazon.put_order(order)
     sb.sync()
     assert sb.order(small["orderId"]).import_state == "IMPORTED"
     assert sb.order(large["orderId"]).blockers[0].kind == "OUT_OF_STOCK"
+    assert "commerce_salable_qty" in calls.called and "commerce_salable_qtys" not in calls.called
+    assert "commerce_find_products" in calls.called  # the products' lookup, not overridden, stays page-sized
 
 
 def test_a_tryfirst_create_order_override_is_honoured(make_sandbox):

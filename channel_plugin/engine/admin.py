@@ -12,12 +12,14 @@ from sqlalchemy import Connection, select
 
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import CancelReason, FulfillmentChannel, ImportState
-from channel_plugin.domain.model import Address, AmazonOrder, Product
+from channel_plugin.domain.model import Address, AmazonOrder
 from channel_plugin.domain.settings import OrderSettings, effective_store_view, validate_settings
+from channel_plugin.engine.evaluate import reservation_reference
 from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
+from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.importer import PageResult, recheck
 from channel_plugin.engine.runtime import Runtime
-from channel_plugin.errors import HostError, ValidationError
+from channel_plugin.errors import ChannelError, HostError, ValidationError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
@@ -45,8 +47,8 @@ def require_store(rt: Runtime, store_id: int) -> StoreRecord:
 def update_settings(rt: Runtime, store_id: int, changes: Mapping[str, Any]) -> OrderSettings:
     """Validate against the host's statuses and store views, then save; nothing is saved when anything is wrong."""
     require_store(rt, store_id)
-    statuses = rt.pm.hook.commerce_order_statuses() or []
-    views = rt.pm.hook.commerce_store_views() or []
+    statuses = rt.hooks.order_statuses()
+    views = rt.hooks.store_views()
     with rt.db.transaction() as conn:
         new = validate_settings(load_settings(conn, store_id), changes, statuses=statuses, store_views=views)
         save_settings(conn, store_id, new, rt.clock())
@@ -79,12 +81,14 @@ def match_product(rt: Runtime, store_id: int, seller_sku: str, product_sku: str)
     store = require_store(rt, store_id)
     if not seller_sku.strip():
         raise ValidationError("seller_sku", "must not be empty")
-    views = rt.pm.hook.commerce_store_views() or []
+    views = rt.hooks.store_views()
     with rt.db.transaction() as conn:
         settings = load_settings(conn, store_id)
         view = effective_store_view(settings, views, store.website) if views else "default"
-        product = rt.pm.hook.commerce_find_product(sku=product_sku, store_view=view)
-        if not isinstance(product, Product):
+        lookup = rt.hooks.find_products([product_sku], view)
+        if product_sku in lookup.problems:
+            raise ValidationError("product_sku", lookup.messages()[product_sku], "HOST_ERROR")
+        if lookup.answers.get(product_sku) is None:
             raise ValidationError("product_sku", f"no catalog product has SKU {product_sku!r}", "NOT_FOUND")
         save_sku_match(conn, store_id, seller_sku, product_sku, rt.clock())
         blocked = blocker_store.orders_blocked_on(conn, seller_sku=seller_sku, store_id=store_id)
@@ -133,13 +137,15 @@ def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: Cance
                 "NOT_CANCELABLE",
             )
         now = rt.clock()
-        if (
-            stored.commerce_order_id is not None
-            and rt.pm.hook.commerce_cancel_order(order_id=stored.commerce_order_id) is not True
-        ):
-            raise ValidationError("amazon_order_id", "the host could not cancel the Commerce order", "HOST_ERROR")
+        if stored.commerce_order_id is not None:
+            try:
+                rt.hooks.cancel_order(stored.commerce_order_id)
+            except HostError as exc:
+                raise ValidationError(
+                    "amazon_order_id", f"the host could not cancel the Commerce order: {exc}", "HOST_ERROR"
+                ) from exc
         if stored.reserved:
-            rt.pm.hook.commerce_release(reference=f"amazon:{amazon_order_id}")
+            rt.hooks.release(reservation_reference(store_id, amazon_order_id, stored))
         outbox.enqueue(
             conn,
             store_id=store_id,
@@ -164,7 +170,7 @@ def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: Cance
         )
         _status_note(notes, order, stored.status, S.CANCELED)
         for record in resolved.get(pk, []):
-            notes.add("channel_blocker_resolved", order=order, blocker=record)
+            notes.add(Hooks.blocker_resolved, order, record)
 
 
 def on_host_canceled(rt: Runtime, commerce_order_id: str) -> bool:
@@ -335,7 +341,6 @@ def update_commerce_address(rt: Runtime, commerce_order_id: str, address: Addres
     A HostError refusal becomes HOST_ERROR, raised inside the unit of work so the plugin's copy rolls back too.
     """
     try:
-        answer = rt.pm.hook.commerce_update_shipping_address(order_id=commerce_order_id, address=address)
-    except HostError as exc:
+        return rt.hooks.update_shipping_address(commerce_order_id, address)
+    except ChannelError as exc:
         raise ValidationError("amazon_order_id", f"the host refused the new address: {exc}", "HOST_ERROR") from exc
-    return answer is True

@@ -1,20 +1,19 @@
 """Carry one page's decisions out, order by order, inside the page's unit of work.
 
-The rules say what should happen (``domain.rules.decide``); this module asks the host to do it: reserve, release,
-create, complete or cancel. Each host call that writes runs in a savepoint, so one order's failure rolls back only
-that order, and the page goes on.
+The rules say what should happen (``domain.rules.decide``); this module asks the host to do it through
+``Runtime.hooks``: reserve, release, create, complete or cancel. Each host write runs in a savepoint, so one order's
+failure rolls back only that order, and the page goes on; a transient database error ends the page so that the
+whole of it is retried.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection
 
-from channel_plugin.domain.drafts import build_draft, order_currency
+from channel_plugin.domain.drafts import build_draft, external_reference, order_currency
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import BlockerKind, CustomerCreation, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import AmazonOrder, Blocker, CommerceOrderDraft, CommerceOrderRef
@@ -29,21 +28,13 @@ from channel_plugin.domain.rules import (
     quantities,
 )
 from channel_plugin.domain.settings import OrderSettings
-from channel_plugin.engine import boundary
 from channel_plugin.engine.catalog import PageCatalog
-from channel_plugin.engine.runtime import Runtime, describe_error, is_transient
-from channel_plugin.engine.services import use_batch
-from channel_plugin.errors import HostError
+from channel_plugin.engine.runtime import Runtime
+from channel_plugin.errors import ChannelError, HostError
 from channel_plugin.storage import intents
 from channel_plugin.storage.blockers import DesiredBlocker
 from channel_plugin.storage.orders import StoredRow
 from channel_plugin.storage.stores import StoreRecord
-
-log = logging.getLogger("channel_plugin")
-
-
-class HookResultError(HostError):
-    """A hook answered with something the plugin cannot use; shown to the merchant as a HOST_ERROR."""
 
 
 @dataclass(slots=True)
@@ -56,6 +47,7 @@ class Work:
     received: bool
     status: S
     import_state: ImportState
+    store_id: int
     commerce_order_id: str | None = None
     commerce_increment_id: str | None = None
     reserved: dict[str, int] = field(default_factory=dict)
@@ -71,7 +63,18 @@ class Work:
 
     @property
     def reference(self) -> str:
-        return f"amazon:{self.order.amazon_order_id}"
+        return reservation_reference(self.store_id, self.order.amazon_order_id, self.stored)
+
+
+def reservation_reference(store_id: int, amazon_order_id: str, stored: StoredRow | None) -> str:
+    """``amazon:<store id>:<Amazon order id>``, so two stores holding the same order id never share a reservation.
+
+    An order reserved before references named the store keeps the reference it was reserved under (stored with
+    it), so releasing it still finds its units.
+    """
+    if stored is not None and stored.reservation_reference:
+        return stored.reservation_reference
+    return external_reference(store_id, amazon_order_id)
 
 
 @dataclass
@@ -130,15 +133,9 @@ def _reserve(w: Work, ctx: PageContext) -> None:
     if ctx.catalog.problems_of(w.order) or not can_reserve(wanted, ctx.ledger):
         w.event("NOT_RESERVED", "Quantity not reserved: not every item is salable right now.")
         return
-    pm = ctx.rt.pm
     try:
-        with ctx.rt.db.savepoint():
-            for sku, qty in sorted(wanted.items()):
-                if pm.hook.commerce_reserve(sku=sku, qty=qty, reference=w.reference) is not True:
-                    raise HostError(f"the host refused to reserve {qty} of {sku!r}")
-    except Exception as exc:
-        if is_transient(exc):
-            raise
+        ctx.rt.hooks.reserve(wanted, w.reference)
+    except ChannelError as exc:
         w.event("NOT_RESERVED", f"Quantity not reserved: {exc}")
         return
     ctx.ledger.take(wanted, {})
@@ -150,7 +147,7 @@ def _reserve(w: Work, ctx: PageContext) -> None:
 def _release(w: Work, ctx: PageContext) -> None:
     if not w.reserved:
         return
-    ctx.rt.pm.hook.commerce_release(reference=w.reference)
+    ctx.rt.hooks.release(w.reference)
     ctx.ledger.give_back(w.reserved, {})
     units = sum(w.reserved.values())
     w.reserved = {}
@@ -184,7 +181,7 @@ def _import(w: Work, ctx: PageContext) -> None:
     pending = Pending(w, needs, wanted, own)
     try:
         pending.draft = _draft(w, ctx, needs)
-    except Exception as exc:
+    except ChannelError as exc:
         _refused(pending, ctx, exc)
         return
     ctx.pending.append(pending)
@@ -202,16 +199,10 @@ class Pending:
 
 
 def _draft(w: Work, ctx: PageContext, needs: list[ItemNeed]) -> CommerceOrderDraft:
-    pm = ctx.rt.pm
     order = w.order
     customer_id = None
     if ctx.settings.customer_creation is CustomerCreation.NEW_ACCOUNT and order.buyer.email:
-        customer_id = pm.hook.commerce_find_or_create_customer(
-            store_view=ctx.store_view, email=order.buyer.email, name=order.buyer.name
-        )
-        if customer_id is not None and not isinstance(customer_id, str | int):
-            raise HookResultError(f"commerce_find_or_create_customer returned {customer_id!r}; expected an id")
-        customer_id = None if customer_id is None else str(customer_id)
+        customer_id = ctx.rt.hooks.find_or_create_customer(ctx.store_view, order.buyer.email, order.buyer.name)
     draft = build_draft(
         order,
         needs,
@@ -223,19 +214,17 @@ def _draft(w: Work, ctx: PageContext, needs: list[ItemNeed]) -> CommerceOrderDra
         store_id=ctx.store.id,
     )
     reference = draft.external_reference
-    built = pm.hook.channel_build_order(order=order, draft=draft)
-    if not isinstance(built, CommerceOrderDraft):
-        raise HookResultError(f"channel_build_order returned {type(built).__name__}; expected a CommerceOrderDraft")
+    built = ctx.rt.hooks.build_order(order, draft)
     built.external_reference = reference  # the one field no hook may change: it is how the host finds the order
     return built
 
 
 def create_pending(ctx: PageContext) -> None:
-    """Create every planned Commerce order of the page: one batch call, or one savepoint per order without it.
+    """Create every planned Commerce order of the page: one page-sized call, or one savepoint per order without it.
 
     Orders an earlier attempt may already have created in the host (``storage.intents``) are first looked up with
-    ``commerce_find_orders`` and adopted; so are those of a batch call that failed, before they are created one by
-    one, since a host on its own database may have committed some of them before it failed.
+    ``commerce_find_orders`` and adopted; so are those of a page-sized call that failed, before they are created one
+    by one, since a host on its own database may have committed some of them before it failed.
     """
     pending = [p for p in ctx.pending if p.draft is not None]
     ctx.pending.clear()
@@ -243,13 +232,14 @@ def create_pending(ctx: PageContext) -> None:
         return
     first = intents.first_attempts(_conn(ctx), ctx.store.id, [p.work.order.amazon_order_id for p in pending])
     pending = _adopt_existing(ctx, pending, [p for p in pending if p.work.order.amazon_order_id not in first])
-    results: Sequence[object] | None = None
-    if pending and use_batch(ctx.rt.pm, "commerce_create_order", "commerce_create_orders"):
-        results = _create_batch(ctx, [p.draft for p in pending if p.draft is not None])
+    hooks = ctx.rt.hooks
+    results: list[CommerceOrderRef | ChannelError] | None = None
+    if pending and hooks.creates_orders_at_once():
+        results = hooks.create_orders([p.draft for p in pending if p.draft is not None])
         if results is None:
             pending = _adopt_existing(ctx, pending, pending)
     if results is None:
-        results = [_create_one(ctx, p.draft) for p in pending if p.draft is not None]
+        results = [hooks.create_order(p.draft) for p in pending if p.draft is not None]
     for item, result in zip(pending, results, strict=True):
         if isinstance(result, CommerceOrderRef):
             _imported(item.work, ctx, item.needs, result)
@@ -275,10 +265,8 @@ def _adopt_existing(ctx: PageContext, pending: list[Pending], ask: list[Pending]
         return pending
     by_reference = {p.draft.external_reference: p for p in ask if p.draft is not None}
     try:
-        found = boundary.find_orders(ctx.rt.pm, sorted(r for r in by_reference if r is not None))
-    except Exception as exc:
-        if is_transient(exc):
-            raise
+        found = ctx.rt.hooks.find_orders(sorted(r for r in by_reference if r is not None))
+    except ChannelError as exc:
         for item in ask:
             _refused(item, ctx, HostLookupError(f"could not ask the host whether it already has the order: {exc}"))
         return [p for p in pending if p not in ask]
@@ -292,51 +280,19 @@ def _adopt_existing(ctx: PageContext, pending: list[Pending], ask: list[Pending]
     return [p for p in pending if p not in adopted]
 
 
-class HostLookupError(Exception):
+class HostLookupError(ChannelError):
     """The host could not say whether an earlier attempt created the order; the import is retried later."""
 
 
-def _create_batch(ctx: PageContext, drafts: list[CommerceOrderDraft]) -> Sequence[object] | None:
-    """The host's set-based create, in one savepoint; None (after rolling it back) means "go one by one"."""
-    try:
-        with ctx.rt.db.savepoint():
-            results = ctx.rt.pm.hook.commerce_create_orders(drafts=drafts)
-            if results is not None and (not isinstance(results, Sequence) or len(results) != len(drafts)):
-                raise HookResultError(
-                    f"commerce_create_orders returned {type(results).__name__}; expected one result per draft"
-                )
-            return results
-    except Exception as exc:
-        if is_transient(exc):
-            raise
-        log.warning("batch order creation failed (%s); creating the page's orders one by one", type(exc).__name__)
-        return None
-
-
-def _create_one(ctx: PageContext, draft: CommerceOrderDraft) -> object:
-    try:
-        with ctx.rt.db.savepoint():
-            ref = ctx.rt.pm.hook.commerce_create_order(draft=draft)
-            if not isinstance(ref, CommerceOrderRef):
-                raise HookResultError(
-                    f"commerce_create_order returned {type(ref).__name__}; expected a CommerceOrderRef "
-                    "(is a host loaded?)"
-                )
-            return ref
-    except Exception as exc:
-        if is_transient(exc):
-            raise
-        return exc
-
-
-def _refused(item: Pending, ctx: PageContext, reason: object) -> None:
+def _refused(item: Pending, ctx: PageContext, reason: ChannelError) -> None:
+    """A refusal (``HostError``) blocks the order with the host's message; an unexpected failure marks it FAILED."""
     w = item.work
     ctx.ledger.give_back(item.wanted, item.own)
     if isinstance(reason, HostError):
         _block(w, [Blocker(BlockerKind.HOST_ERROR, None, f"The host refused the order: {reason}")], {})
         return
     w.import_state = ImportState.FAILED
-    w.error = describe_error(reason) if isinstance(reason, BaseException) else repr(reason)
+    w.error = str(reason)
     w.event("FAILED", f"Import failed and will be retried: {w.error}")
 
 
@@ -360,31 +316,23 @@ def _imported(w: Work, ctx: PageContext, needs: list[ItemNeed], ref: CommerceOrd
     if w.order.fulfillment_channel is FulfillmentChannel.MERCHANT:
         return
     try:
-        with ctx.rt.db.savepoint():
-            done = ctx.rt.pm.hook.commerce_complete_order(order_id=ref.id)
-    except Exception as exc:
-        if is_transient(exc):
-            raise
-        done = False
-    if done is True:
+        ctx.rt.hooks.complete_order(ref.id)
+    except ChannelError:
+        w.event("COMPLETE_FAILED", "Fulfilled by Amazon, but the host did not complete the order; retried next cron.")
+    else:
         w.status = S.COMPLETED
         w.completed_at = ctx.rt.clock()
         w.event("COMPLETED", f"Fulfilled by Amazon: Commerce order #{ref.increment_id} completed.")
-    else:
-        w.event("COMPLETE_FAILED", "Fulfilled by Amazon, but the host did not complete the order; retried next cron.")
 
 
 def _cancel_commerce(w: Work, ctx: PageContext) -> None:
     if w.stored is not None and w.stored.status is S.CANCELED:
         return
+    if w.commerce_order_id is None:
+        raise RuntimeError("CANCEL_COMMERCE planned for an order that has no Commerce order")
     try:
-        with ctx.rt.db.savepoint():
-            done = ctx.rt.pm.hook.commerce_cancel_order(order_id=w.commerce_order_id)
-            if done is not True:
-                raise HostError("the host did not cancel it")
-    except Exception as exc:
-        if is_transient(exc):
-            raise
+        ctx.rt.hooks.cancel_order(w.commerce_order_id)
+    except ChannelError as exc:
         w.error = f"{type(exc).__name__}: {exc}"
         w.event("CANCEL_FAILED", f"Amazon canceled the order but Commerce order could not be canceled: {exc}")
         return

@@ -16,7 +16,9 @@ from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import ImportState
 from channel_plugin.domain.model import AmazonOrder, Shipment
 from channel_plugin.domain.rules import ready_to_complete, status_after_shipment
+from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.runtime import Notifications, Runtime
+from channel_plugin.errors import ChannelError
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
 from channel_plugin.storage.stores import StoreRecord
@@ -154,7 +156,7 @@ def _shipped_by_sku(conn: Connection, pk: int, order: AmazonOrder) -> dict[str, 
 
 def _status_note(notes: Notifications, order: AmazonOrder, old: S, new: S) -> None:
     if old is not new:
-        notes.add("channel_status_changed", order=order, old=old, new=new)
+        notes.add(Hooks.status_changed, order, old, new)
 
 
 def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
@@ -215,37 +217,37 @@ def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
                 )
             )
         ]
-    done = 0
-    for pk in candidates:
-        with rt.unit_of_work() as (conn, notes):
-            stored, _columns, order = load_order(rt, conn, pk)
-            pending = outbox.pending_counts(conn, [pk]).get(pk, 0)
-            if not ready_to_complete(stored.status, stored.import_state, pending):
-                continue
-            now = rt.clock()
-            try:
-                with rt.db.savepoint():
-                    if rt.pm.hook.commerce_complete_order(order_id=stored.commerce_order_id) is not True:
-                        raise RuntimeError("the host did not complete it")
-            except Exception as exc:
-                add_event(
-                    conn,
-                    pk,
-                    "COMPLETE_FAILED",
-                    f"Could not complete the Commerce order: {exc}",
-                    now,
-                    error_message=str(exc),
-                )
-                continue
+    return sum(rt.retrying()(_complete_one, rt, pk) for pk in candidates)
+
+
+def _complete_one(rt: Runtime, pk: int) -> bool:
+    """One order's completion in its own unit of work, retried whole if the database picks it as a victim."""
+    with rt.unit_of_work() as (conn, notes):
+        stored, _columns, order = load_order(rt, conn, pk)
+        pending = outbox.pending_counts(conn, [pk]).get(pk, 0)
+        if stored.commerce_order_id is None or not ready_to_complete(stored.status, stored.import_state, pending):
+            return False
+        now = rt.clock()
+        try:
+            rt.hooks.complete_order(stored.commerce_order_id)
+        except ChannelError as exc:
             add_event(
                 conn,
                 pk,
-                "COMPLETED",
-                f"Commerce order #{stored.commerce_increment_id} completed.",
+                "COMPLETE_FAILED",
+                f"Could not complete the Commerce order: {exc}",
                 now,
-                status=S.COMPLETED.value,
-                completed_at=now,
+                error_message=str(exc),
             )
-            _status_note(notes, order, stored.status, S.COMPLETED)
-            done += 1
-    return done
+            return False
+        add_event(
+            conn,
+            pk,
+            "COMPLETED",
+            f"Commerce order #{stored.commerce_increment_id} completed.",
+            now,
+            status=S.COMPLETED.value,
+            completed_at=now,
+        )
+        _status_note(notes, order, stored.status, S.COMPLETED)
+    return True

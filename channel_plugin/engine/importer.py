@@ -22,14 +22,10 @@ from channel_plugin.domain.model import AmazonOrder, Blocker
 from channel_plugin.domain.rules import StockLedger, merge_status
 from channel_plugin.domain.settings import effective_store_view
 from channel_plugin.engine.catalog import load_page_catalog
+from channel_plugin.engine.dberrors import ConcurrentWriteError, describe_error, is_transient
 from channel_plugin.engine.evaluate import PageContext, Work, carry_out, create_pending, plan
-from channel_plugin.engine.runtime import (
-    ConcurrentWriteError,
-    Notifications,
-    Runtime,
-    describe_error,
-    is_transient,
-)
+from channel_plugin.engine.hooks import Hooks
+from channel_plugin.engine.runtime import Notifications, Runtime
 from channel_plugin.errors import OrderDataError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import intents
@@ -148,6 +144,7 @@ def recheck(rt: Runtime, store: StoreRecord, pks: Iterable[int]) -> PageResult:
                         received=False,
                         status=stored.status,
                         import_state=stored.import_state,
+                        store_id=store.id,
                         commerce_order_id=stored.commerce_order_id,
                         commerce_increment_id=stored.commerce_increment_id,
                         reserved=stored.reserved,
@@ -172,7 +169,7 @@ def _store_page(
     for order in orders:
         row = stored.get(order.amazon_order_id)
         if row is None:
-            works.append(Work(0, order, None, True, order.status, ImportState.WAITING))
+            works.append(Work(0, order, None, True, order.status, ImportState.WAITING, store.id))
             continue
         if order.last_update_date <= row.last_update_date and row.status is not S.ERROR:
             page.unchanged += 1
@@ -188,6 +185,7 @@ def _store_page(
                 True,
                 merge_status(row.status, order.status),
                 row.import_state,
+                store.id,
                 row.commerce_order_id,
                 row.commerce_increment_id,
                 row.reserved,
@@ -268,9 +266,9 @@ def _evaluate(
     if not works:
         return
     settings = load_settings(conn, store.id)
-    views = rt.pm.hook.commerce_store_views() or []
+    views = rt.hooks.store_views()
     store_view = effective_store_view(settings, views, store.website) if views else "default"
-    catalog = load_page_catalog(rt.pm, conn, store, store_view, (w.order for w in works))
+    catalog = load_page_catalog(rt.hooks, conn, store, store_view, (w.order for w in works))
     ctx = PageContext(rt, store, settings, store_view, catalog, StockLedger(catalog.salable))
     for w in sorted(works, key=lambda w: (w.order.purchase_date, w.order.amazon_order_id)):
         if w.stored is None:
@@ -355,14 +353,14 @@ def _insert_new(rt: Runtime, conn: Connection, store: StoreRecord, fresh: list[W
 def _announce(notes: Notifications, w: Work, resolved: list[Any], blockers_changed: bool) -> None:
     order = w.order
     if w.received:
-        notes.add("channel_order_received", order=order)
+        notes.add(Hooks.order_received, order)
     if w.stored is not None and w.status is not w.stored.status:
-        notes.add("channel_status_changed", order=order, old=w.stored.status, new=w.status)
+        notes.add(Hooks.status_changed, order, w.stored.status, w.status)
     elif w.stored is None and w.status is not order.status:
-        notes.add("channel_status_changed", order=order, old=order.status, new=w.status)
+        notes.add(Hooks.status_changed, order, order.status, w.status)
     for record in resolved:
-        notes.add("channel_blocker_resolved", order=order, blocker=record)
+        notes.add(Hooks.blocker_resolved, order, record)
     if w.imported is not None:
-        notes.add("channel_order_imported", order=order, commerce_order=w.imported)
+        notes.add(Hooks.order_imported, order, w.imported)
     if w.import_state is ImportState.BLOCKED and blockers_changed and w.desired_blockers:
-        notes.add("channel_order_blocked", order=order, blockers=[d.blocker for d in w.desired_blockers])
+        notes.add(Hooks.order_blocked, order, [d.blocker for d in w.desired_blockers])

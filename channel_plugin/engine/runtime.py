@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Concatenate, ParamSpec
 
 import pluggy
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, StatementError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from channel_plugin.amazon.client import MarketplaceClient
 from channel_plugin.domain.settings import OrderSettings
+from channel_plugin.engine.dberrors import is_transient
+from channel_plugin.engine.hooks import Hooks
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.stores import StoreRecord
 
-log = logging.getLogger("channel_plugin")
+P = ParamSpec("P")
 
 
 @dataclass
 class Runtime:
+    """The plugin's state once started. The plugin manager is not kept: every hook call goes through ``hooks``."""
+
     db: Database
-    pm: pluggy.PluginManager
+    pm: InitVar[pluggy.PluginManager]
     cipher: BuyerDataCipher
     clock: Callable[[], datetime]
     marketplace_for: Callable[[StoreRecord], MarketplaceClient]
     default_settings: OrderSettings = field(default_factory=OrderSettings)
     cron_interval_seconds: int = 300
+    hooks: Hooks = field(init=False)
+
+    def __post_init__(self, pm: pluggy.PluginManager) -> None:
+        self.hooks = Hooks(pm, self.db.savepoint)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[tuple[Connection, Notifications]]:
@@ -39,7 +45,7 @@ class Runtime:
         notes = Notifications()
         with self.db.transaction() as conn:
             yield conn, notes
-        notes.fire(self.pm)
+        notes.fire(self.hooks)
 
     def retrying(self) -> Retrying:
         """Retry a whole unit of work when the database chose it as a deadlock or serialization victim."""
@@ -51,41 +57,19 @@ class Runtime:
         )
 
 
-class ConcurrentWriteError(Exception):
-    """Another writer got to a row this unit of work claimed; the whole unit is retried."""
-
-
-def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, ConcurrentWriteError):
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    code = getattr(exc.orig, "sqlstate", None)
-    return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
-
-
-def describe_error(exc: BaseException) -> str:
-    """The reason without the SQL and bound parameters SQLAlchemy appends (they may hold order data)."""
-    if isinstance(exc, StatementError) and exc.orig is not None:
-        return f"{type(exc.orig).__name__}: {exc.orig}"
-    return f"{type(exc).__name__}: {exc}"
-
-
 class Notifications:
-    """Hook calls held back until commit: a rolled-back import must notify nobody."""
+    """Notification hook calls held back until commit: a rolled-back import must notify nobody.
+
+    ``notes.add(Hooks.order_imported, order, ref)`` names the facade's method, so mypy checks the arguments.
+    """
 
     def __init__(self) -> None:
-        self._calls: list[tuple[str, dict[str, Any]]] = []
+        self._calls: list[Callable[[Hooks], None]] = []
 
-    def add(self, hook: str, **kwargs: Any) -> None:
-        self._calls.append((hook, kwargs))
+    def add(self, notify: Callable[Concatenate[Hooks, P], None], *args: P.args, **kwargs: P.kwargs) -> None:
+        self._calls.append(lambda hooks: notify(hooks, *args, **kwargs))
 
-    def fire(self, pm: pluggy.PluginManager) -> None:
+    def fire(self, hooks: Hooks) -> None:
         calls, self._calls = self._calls, []
-        for name, kwargs in calls:
-            try:
-                getattr(pm.hook, name)(**kwargs)
-            except Exception as exc:
-                order = kwargs.get("order")
-                ref = getattr(order, "amazon_order_id", "?")
-                log.error("hook %s failed for order %s: %s", name, ref, type(exc).__name__)
+        for call in calls:
+            call(hooks)

@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import FulfillmentChannel, ImportState
-from channel_plugin.engine import boundary
 from channel_plugin.engine.fulfillment import on_shipment_created
 from channel_plugin.engine.runtime import Runtime
+from channel_plugin.errors import ChannelError
 from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders, order_tracking, sync_state
 
@@ -68,7 +68,11 @@ def reconcile_shipments(rt: Runtime, store: StoreRecord, *, force: bool = False)
             break
         after = page[-1].id
         pk_of = {r.commerce_order_id: r.id for r in page}
-        shipments = boundary.order_shipments(rt.pm, sorted(pk_of))
+        try:
+            shipments = rt.hooks.order_shipments(sorted(pk_of))
+        except ChannelError as exc:
+            log.warning("store %s: the host could not list its shipments (%s); retried next time", store.id, exc)
+            return found
         if shipments is None:
             return 0  # the host cannot be asked: the hook is the only way to hear of a shipment
         for order_id, listed in sorted(shipments.items()):

@@ -32,6 +32,7 @@ class StoredRow:
     commerce_order_id: str | None
     commerce_increment_id: str | None
     reserved: dict[str, int]
+    reservation_reference: str | None
     last_update_date: datetime
     notes: str | None
     error_message: str | None
@@ -48,6 +49,7 @@ _BOOKKEEPING = (
     amazon_orders.c.commerce_order_id,
     amazon_orders.c.commerce_increment_id,
     amazon_orders.c.reserved,
+    amazon_orders.c.reservation_reference,
     amazon_orders.c.last_update_date,
     amazon_orders.c.notes,
     amazon_orders.c.error_message,
@@ -66,6 +68,7 @@ def _stored(r: Any) -> StoredRow:
         r.commerce_order_id,
         r.commerce_increment_id,
         dict(r.reserved or {}),
+        r.reservation_reference,
         r.last_update_date,
         r.notes,
         r.error_message,

@@ -24,7 +24,7 @@ class SettingsQuery:
         "(the choices for processingOrderStatus: not complete, canceled or closed)."
     )
     def order_statuses(self, info: Info, for_processing: bool = True) -> list[OrderStatus]:
-        statuses = info.context.runtime.pm.hook.commerce_order_statuses() or []
+        statuses = info.context.runtime.hooks.order_statuses()
         return [
             OrderStatus(code=s.code, label=s.label, state=s.state)
             for s in statuses
@@ -34,5 +34,5 @@ class SettingsQuery:
 
     @strawberry.field(description="The host's store views (for importStoreView), each with its website.")
     def store_views(self, info: Info) -> list[StoreView]:
-        views = info.context.runtime.pm.hook.commerce_store_views() or []
+        views = info.context.runtime.hooks.store_views()
         return [StoreView(code=v.code, name=v.name, website=v.website, is_default=v.is_default) for v in views]

@@ -1,0 +1,30 @@
+"""Database errors as the engine sees them: which mean "run the whole unit of work again", and how to name one.
+
+Kept apart from ``runtime`` so that the hook facade, which must let these errors through untouched, can use them
+without importing the runtime that owns it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, StatementError
+
+
+class ConcurrentWriteError(Exception):
+    """Another writer got to a row this unit of work claimed; the whole unit is retried."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A deadlock or serialization victim (or SQLite's busy lock): nothing is wrong but the timing."""
+    if isinstance(exc, ConcurrentWriteError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The reason without the SQL and bound parameters SQLAlchemy appends (they may hold order data)."""
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        return f"{type(exc.orig).__name__}: {exc.orig}"
+    return f"{type(exc).__name__}: {exc}"
