@@ -57,11 +57,11 @@ def require_postgres() -> str:
 
 
 @contextmanager
-def _new_postgres_schema(prefix: str = "test") -> Iterator[str]:
+def _new_postgres_schema() -> Iterator[str]:
     """The URL of a new, empty schema in the test database (its connections get it as ``search_path``), dropped
     afterwards. A random name per call: parallel test processes never create or drop each other's objects."""
     url = require_postgres()
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
