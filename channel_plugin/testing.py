@@ -44,8 +44,10 @@ from channel_plugin.engine.runtime import Runtime
 from channel_plugin.engine.sync import StoreSyncResult
 from channel_plugin.host import ReferenceHost
 from channel_plugin.plugin import ChannelPlugin
+from channel_plugin.sandbox_database import migrated_postgres_schema, migrated_sqlite
 from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
 from channel_plugin.storage.db import Database
+from channel_plugin.storage.migrate import upgrade
 from channel_plugin.storage.stores import StoreRecord, add_store
 from channel_plugin.storage.tokens import create_token
 from channel_plugin.storage.views import order_view, system_messages
@@ -235,7 +237,7 @@ class Sandbox:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def _start_plugin(self, cipher: BuyerDataCipher, *, migrate: bool = True) -> Runtime:
+    def _start_plugin(self, cipher: BuyerDataCipher) -> Runtime:
         self.pm.register(self.plugin, name="amazon_order_channel")
         self._clients = SpApiClients(
             cipher, timer=self.timer, transport=httpx.ASGITransport(app=self.amazon_server.app), seed=0
@@ -247,7 +249,7 @@ class Sandbox:
             clock=self.clock,
             marketplace_for=self._clients,
             default_settings=self._settings,
-            migrate=migrate,
+            migrate=False,  # _open_database hands over a migrated database
         )
 
     def restart(self) -> None:
@@ -261,21 +263,19 @@ class Sandbox:
         self.pm.unregister(self.plugin)
         cipher = self.runtime.cipher
         self.plugin = ChannelPlugin()
-        self.runtime = self._start_plugin(cipher, migrate=False)
+        self.runtime = self._start_plugin(cipher)
 
     def _open_database(self) -> Database:
+        """A fresh, migrated database: copies of a per-process template, so Alembic runs once per process."""
         if self._database_url is None:
             self._tmp = Path(tempfile.mkdtemp(prefix="channel-sandbox-"))
-            return Database(f"sqlite:///{self._tmp / 'sandbox.db'}")
+            return migrated_sqlite(self._tmp / "sandbox.db")
         if self._database_url.startswith("sqlite"):
-            return Database(self._database_url)
+            db = Database(self._database_url)
+            upgrade(db)  # the caller's own file, perhaps not empty: migrate it in place
+            return db
         self._schema = f"sandbox_{uuid.uuid4().hex[:12]}"
-        bootstrap = Database(self._database_url)
-        with bootstrap.engine.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self._schema}"'))
-            conn.commit()
-        bootstrap.dispose()
-        return Database(self._database_url, connect_args={"options": f"-csearch_path={self._schema}"})
+        return migrated_postgres_schema(self._database_url, self._schema)
 
     @property
     def schema(self) -> str | None:

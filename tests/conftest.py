@@ -7,11 +7,14 @@ Elsewhere they skip with the reason printed.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from channel_plugin.testing import Sandbox
 
@@ -19,6 +22,15 @@ PG_URL = os.environ.get("CHANNEL_PLUGIN_TEST_PG_URL", "postgresql+psycopg://post
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 _pg_state: dict[str, str | None] = {}
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """pyproject's addopts run the suite on pytest-xdist; a developer who turns it off (``-p no:xdist``, to debug one
+    test in one process) would otherwise get "unrecognized arguments" for those options."""
+    if pluginmanager.is_blocked("xdist"):
+        group = parser.getgroup("xdist is off (-p no:xdist)")
+        group.addoption("--numprocesses", help="ignored: pytest-xdist is disabled")
+        group.addoption("--dist", help="ignored: pytest-xdist is disabled")
 
 
 def postgres_unavailable() -> str | None:
@@ -44,12 +56,39 @@ def require_postgres() -> str:
     return PG_URL
 
 
+@contextmanager
+def _new_postgres_schema() -> Iterator[str]:
+    """The URL of a new, empty schema in the test database (its connections get it as ``search_path``), dropped
+    afterwards. A random name per call: parallel test processes never create or drop each other's objects."""
+    url = require_postgres()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest) -> str | None:
     """None means the Sandbox's own temporary SQLite file."""
     if request.param == "postgresql":
         return require_postgres()
     return None
+
+
+@pytest.fixture
+def fresh_postgres_schema() -> Callable[..., AbstractContextManager[str]]:
+    """``with fresh_postgres_schema() as url``: a database URL of one's own for tests that build their own tables."""
+    return _new_postgres_schema
 
 
 @pytest.fixture

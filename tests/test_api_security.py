@@ -107,11 +107,10 @@ def _tokens(query: str) -> int:
 
 
 def _query_with_tokens(count: int) -> str:
+    """Each extra status value adds exactly one token, so the value count is arithmetic on one measured query."""
     base = "{ amazonOrders(filter: {status: [%s]}) { totalCount } }"
-    values = ["PENDING"]
-    while _tokens(base % " ".join(values)) < count:
-        values.append("PENDING")
-    query = base % " ".join(values)
+    values = count - _tokens(base % "PENDING") + 1
+    query = base % " ".join(["PENDING"] * values)
     assert _tokens(query) == count
     return query
 

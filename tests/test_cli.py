@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+import subprocess
+import threading
+from typing import IO
+
 from click.testing import CliRunner
 
 from channel_plugin.cli import main
@@ -110,9 +115,31 @@ def test_the_committed_schema_matches_the_code():
     )
 
 
+def output_lines(stream: IO[str]) -> queue.Queue[str]:
+    """A child's output lines, read on a thread so that the test waits with a deadline: a bare ``readline`` blocks
+    for as long as the child stays silent. ``""`` marks the end of the output."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def test_the_served_demo_answers_with_the_token_it_printed():
     import os
-    import subprocess
     import sys
     import time
 
@@ -129,13 +156,20 @@ def test_the_served_demo_answers_with_the_token_it_printed():
         url = token = None
         deadline = time.monotonic() + 60
         assert proc.stdout is not None
-        while (url is None or token is None) and time.monotonic() < deadline:
-            line = proc.stdout.readline()
+        lines, seen = output_lines(proc.stdout), []
+        while url is None or token is None:
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                break
+            if not line:
+                break
+            seen.append(line)
             if line.startswith("GraphQL: "):
                 url = line.split(" ", 1)[1].strip()
             elif line.startswith("Token: "):
                 token = line.split(" ", 1)[1].strip()
-        assert url and token, "the demo did not print its URL and token"
+        assert url and token, f"the demo did not print its URL and token: {''.join(seen)[-2000:]}"
         body = None
         while time.monotonic() < deadline:
             try:
@@ -156,14 +190,12 @@ def test_the_served_demo_answers_with_the_token_it_printed():
         assert body["data"]["amazonOrders"]["totalCount"] >= 12
         assert body["data"]["systemMessages"], "the demo seeds blocked orders"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_serve_answers_with_a_token_made_by_the_cli(tmp_path):
     import os
     import socket
-    import subprocess
     import sys
     import time
 
@@ -187,6 +219,7 @@ def test_serve_answers_with_a_token_made_by_the_cli(tmp_path):
     try:
         deadline, body = time.monotonic() + 30, None
         while body is None and time.monotonic() < deadline:
+            assert proc.poll() is None, f"serve exited: {proc.communicate()[0]}"
             try:
                 body = httpx.post(
                     f"http://127.0.0.1:{port}/graphql",
@@ -198,8 +231,7 @@ def test_serve_answers_with_a_token_made_by_the_cli(tmp_path):
                 time.sleep(0.2)
         assert body == {"data": {"amazonStores": []}}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_serve_without_an_encryption_key_says_so(tmp_path, monkeypatch):

@@ -18,6 +18,8 @@ from channel_plugin.testing import Sandbox
 
 HERE = Path(__file__).parent
 COUNT = 500
+# Two worker processes importing 500 orders each: slow on a busy machine, and each worker has its own 300 s bound.
+pytestmark = pytest.mark.timeout(600)
 
 
 def run_two_workers(sandbox: Sandbox, url: str, schema: str | None) -> list[dict]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import inspect
-import os
-import secrets
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,8 +14,7 @@ from typing import Any
 
 import pluggy
 import pytest
-from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
 from channel_plugin import hookspecs
@@ -35,7 +32,6 @@ from channel_plugin.host import ReferenceHost
 from channel_plugin.host.schema import SEED_STATUSES, metadata, products, reservations
 from channel_plugin.storage.db import Database
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STORE_VIEWS = [
     StoreView("default", "Default Store View", "base", True),
@@ -48,14 +44,16 @@ STORE_VIEWS = [
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+def db(
+    request: pytest.FixtureRequest, tmp_path: Path, fresh_postgres_schema: Callable[..., AbstractContextManager[str]]
+) -> Iterator[Database]:
     if request.param == "sqlite":
         database = Database(f"sqlite:///{tmp_path / 'host.db'}")
         yield database
         metadata.drop_all(database.engine)
         database.dispose()
         return
-    with fresh_postgres_database() as url:
+    with fresh_postgres_schema() as url:
         database = Database(url)
         yield database
         metadata.drop_all(database.engine)
@@ -181,29 +179,6 @@ def count_statements(db: Database, action: Callable[[], object]) -> int:
         finally:
             event.remove(db.engine, "before_cursor_execute", _count)
     return len(executed)
-
-
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """The URL of a new, empty database, dropped afterwards; skips (fails under CI=true) without a server."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"hosttest_{secrets.token_hex(6)}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        reason = f"no PostgreSQL answers at {PG_ADMIN_URL}: {exc.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        print(reason)
-        pytest.skip(reason)
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 # --- wiring -------------------------------------------------------------------------------------------------
@@ -641,7 +616,9 @@ def host_state(host: ReferenceHost, db: Database, skus: list[str]) -> tuple[obje
 
 
 @pytest.fixture
-def twin(db: Database, tmp_path: Path) -> Iterator[tuple[ReferenceHost, pluggy.PluginManager, Database]]:
+def twin(
+    db: Database, tmp_path: Path, fresh_postgres_schema: Callable[..., AbstractContextManager[str]]
+) -> Iterator[tuple[ReferenceHost, pluggy.PluginManager, Database]]:
     """A second, independent host on a fresh database of the same backend as ``db``."""
 
     def build(other: Database) -> tuple[ReferenceHost, pluggy.PluginManager, Database]:
@@ -657,7 +634,7 @@ def twin(db: Database, tmp_path: Path) -> Iterator[tuple[ReferenceHost, pluggy.P
         yield build(other)
         other.dispose()
         return
-    with fresh_postgres_database() as url:
+    with fresh_postgres_schema() as url:
         other = Database(url)
         yield build(other)
         other.dispose()
@@ -960,9 +937,9 @@ def test_find_products_and_salable_qtys_answer_for_present_skus_in_one_statement
 
 
 @pytest.fixture
-def pg_db() -> Iterator[Database]:
+def pg_db(fresh_postgres_schema: Callable[..., AbstractContextManager[str]]) -> Iterator[Database]:
     """PostgreSQL only: SQLite serialises writers with BEGIN IMMEDIATE instead of row locks."""
-    with fresh_postgres_database() as url:
+    with fresh_postgres_schema() as url:
         database = Database(url)
         yield database
         database.dispose()
