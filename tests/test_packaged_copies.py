@@ -1,7 +1,8 @@
-"""The top-level plugin.toml, hooks/ and graphql/operations/ are byte-for-byte the files the wheel ships.
+"""The top-level plugin.toml, hooks/ and graphql/operations/ are the files the wheel ships.
 
-A reader opens the top-level files; the package reads its copies in ``channel_plugin/bundled/`` (a wheel carries
-nothing else). This test is what keeps the two from drifting: edit one, copy it to the other.
+A reader opens the top-level files; the package reads ``channel_plugin/bundled/`` (a wheel carries nothing else).
+In the repository every file there is a symbolic link to its top-level file, so there is one copy to edit; building
+the wheel follows the links and packs the files themselves (the wheel check in .ci/ installs and reads them).
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ def test_top_level_files_equal_their_packaged_copies(folder: str) -> None:
     assert top_level, f"{folder} has nothing at the top level"
     assert sorted(top_level) == sorted(shipped), "the same files must exist in both places"
     differing = [name for name in top_level if top_level[name] != shipped[name]]
-    assert differing == [], f"copy these to channel_plugin/bundled/ (or back): {differing}"
+    assert differing == [], f"these differ from their top-level files: {differing}"
+
+
+@pytest.mark.parametrize("folder", TWINS)
+def test_packaged_files_are_links_to_the_top_level_files_not_copies(folder: str) -> None:
+    for name in _files(BUNDLED, folder, TWINS[folder]):
+        packaged = BUNDLED / name
+        assert packaged.is_symlink(), f"channel_plugin/bundled/{name} must link to the top-level {name}"
+        assert packaged.resolve() == (REPO / name).resolve()
 
 
 def test_graphql_is_never_a_python_package() -> None:
