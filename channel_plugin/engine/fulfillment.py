@@ -19,12 +19,12 @@ from channel_plugin.engine.runtime import Notifications, Runtime
 from channel_plugin.errors import ChannelError
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
+from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 log = logging.getLogger("channel_plugin")
 
-CONFIRM_SHIPMENT = "CONFIRM_SHIPMENT"
 CANCEL_ORDER = "CANCEL_ORDER"
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import select, update
 from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
 from channel_plugin.domain.calls import AmazonCall
 from channel_plugin.domain.carriers import amazon_carrier
-from channel_plugin.domain.enums import OrderProblemCode
-from channel_plugin.engine.fulfillment import CONFIRM_SHIPMENT, add_event, load_order
+from channel_plugin.engine.fulfillment import add_event, load_order
 from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.errors import ValidationError
 from channel_plugin.storage import outbox
+from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders, amazon_outbox, order_tracking
 
@@ -103,7 +103,7 @@ def _record_failure(rt: Runtime, entry: outbox.OutboxEntry, exc: Exception) -> N
         )
         if entry.kind == CONFIRM_SHIPMENT:
             _stored, _columns, order = load_order(rt, conn, entry.order_pk)
-            problem = OrderProblemCode.SHIPMENT_REJECTED if refused else OrderProblemCode.SHIPMENT_NOT_SENT
+            problem = outbox.SHIPMENT_PROBLEMS[outbox.REFUSED if refused else outbox.FAILED]
             call = AmazonCall("confirmShipment", entry.reference, dict(entry.payload), problem, entry.attempts)
             notes.add(Hooks.amazon_call_refused, order, call, message)
 

@@ -17,14 +17,19 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, update
 
+from channel_plugin.domain.enums import OrderProblemCode
 from channel_plugin.storage.dialects import insert_ignoring_duplicates
-from channel_plugin.storage.tables import amazon_orders, amazon_outbox
+from channel_plugin.storage.tables import amazon_orders, amazon_outbox, amazon_stores
+
+CONFIRM_SHIPMENT = "CONFIRM_SHIPMENT"
 
 PENDING = "PENDING"
 SENT = "SENT"
 REFUSED = "REFUSED"  # Amazon said no (a 4xx other than 429): only a corrected resend can help
 FAILED = "FAILED"  # transient failures every time, until the plugin stopped retrying
 STUCK = (REFUSED, FAILED)
+SHIPMENT_PROBLEMS = {REFUSED: OrderProblemCode.SHIPMENT_REJECTED, FAILED: OrderProblemCode.SHIPMENT_NOT_SENT}
+"""What a stuck confirmShipment means for its order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +197,14 @@ def has_stuck(kind: str, states: tuple[str, ...]) -> ColumnElement[bool]:
             amazon_outbox.c.state.in_(states),
         )
     )
+
+
+def stuck_by_store(conn: Connection, kind: str) -> list[tuple[int, str, int]]:
+    """(store id, name, stuck calls of ``kind``) for every store that has any, by name: the banner's counts."""
+    rows = conn.execute(
+        select(amazon_stores.c.id, amazon_stores.c.name, func.count())
+        .select_from(amazon_outbox.join(amazon_stores, amazon_stores.c.id == amazon_outbox.c.store_id))
+        .where(amazon_outbox.c.kind == kind, amazon_outbox.c.state.in_(STUCK))
+        .group_by(amazon_stores.c.id, amazon_stores.c.name)
+    )
+    return sorted(((r[0], r[1], r[2]) for r in rows), key=lambda r: (r[1], r[0]))
