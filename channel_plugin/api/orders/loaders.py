@@ -36,6 +36,7 @@ class Tracking:
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    package_reference_id: str
 
 
 class BatchLoader(Generic[T]):
@@ -92,7 +93,7 @@ def _read_tracking(conn: Connection, pks: list[int]) -> dict[int, list[Tracking]
     query = select(order_tracking).where(order_tracking.c.order_id.in_(pks)).order_by(order_tracking.c.id)
     for r in conn.execute(query):
         result.setdefault(r.order_id, []).append(
-            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at)
+            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at, str(r.id))
         )
     return result
 

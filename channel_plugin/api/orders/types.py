@@ -93,6 +93,9 @@ class AmazonOrderTracking:
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    package_reference_id: str = strawberry.field(
+        description="The packageReferenceId confirmShipment sends for this package; a resend keeps it."
+    )
 
 
 @strawberry.type(description="Why an order cannot be imported yet (one per failing item); re-checked on every sync.")
@@ -275,6 +278,7 @@ class AmazonOrder:
                 carrier=t.carrier,
                 tracking_number=t.tracking_number,
                 shipped_at=t.shipped_at,
+                package_reference_id=t.package_reference_id,
             )
             for t in loaders.tracking(info).get(self.pk)
         ]
