@@ -54,7 +54,7 @@ class RecordingAmazon:
             self._left -= 1
             if self._left == 0:
                 os.kill(os.getpid(), signal.SIGKILL)
-        time.sleep(0.02)  # Amazon's answer takes a while: the window in which a kill -9 lands after the call
+        time.sleep(0.03)  # Amazon's answer takes a while: the window in which a kill -9 lands after the call
 
     def search_orders(self, **_kwargs: Any) -> SearchPage:
         raise AssertionError("this worker only sends")

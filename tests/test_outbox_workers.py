@@ -142,7 +142,7 @@ def test_killed_workers_leave_packages_that_are_resent_under_the_same_reference(
             finish(proc)
         seen = calls(sb)
         per_package = assert_every_package_accepted(sb, seen)
-        assert kills >= 4, "the workers finished before enough of them were killed: the test proved nothing"
+        assert kills >= 3, "the workers finished before enough of them were killed: the test proved nothing"
         # Only a call in flight when its worker died goes out again: at most one extra call per kill, and the
         # worker that died right after its 20th call left exactly that package to be sent again.
         extra = sum(count - 1 for count in per_package.values())
