@@ -9,8 +9,8 @@
 Hooks are always called with keyword arguments. Decision hooks (``channel_resolve_sku``,
 ``channel_build_order`` and the host services) run inside the plugin's unit of work; notification hooks
 (``channel_order_received``, ``channel_order_imported``, ``channel_order_blocked``, ``channel_blocker_resolved``,
-``channel_status_changed``) fire only after that unit of work has committed, so a rolled-back import notifies
-nobody. ``docs/hooks.md`` is generated from this module (``channel-plugin
+``channel_status_changed``, ``channel_amazon_call_refused``) fire only after that unit of work has committed,
+so a rolled-back import notifies nobody. ``docs/hooks.md`` is generated from this module (``channel-plugin
 export-hook-docs``); a test fails when the two drift apart.
 
 Exactly-once at the host boundary, for a host on the plugin's database and for one on its own, is the contract of
@@ -27,6 +27,7 @@ import pluggy
 
 from channel_plugin.types import (
     Address,
+    AmazonCall,
     AmazonOrder,
     AmazonOrderStatus,
     Blocker,
@@ -474,4 +475,18 @@ def channel_status_changed(order: AmazonOrder, old: AmazonOrderStatus, new: Amaz
     :param new: the status now.
 
     Fires after commit, once per change; not for an order's first arrival (see ``channel_order_received``).
+    """
+
+
+@hookspec
+def channel_amazon_call_refused(order: AmazonOrder, call: AmazonCall, message: str) -> None:
+    """A call to Amazon stopped for good: Amazon refused it (a 4xx other than 429), or it failed on throttling,
+    server errors or the network at every attempt and the plugin stopped retrying.
+
+    :param order: the Amazon order the call was about; it is not completed while the call is stuck.
+    :param call: the call, with its operation, stable reference, payload and ``problem`` code.
+    :param message: Amazon's message (or the last failure), for the merchant.
+
+    Fires after commit, once per refusal; again only if a corrected resend is refused too. An admin resends with
+    the ``resendShipmentConfirmation`` mutation, which keeps the same ``packageReferenceId``.
     """

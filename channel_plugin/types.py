@@ -7,7 +7,8 @@ when a hook can reach a type that is missing here or undocumented there.
 
 from __future__ import annotations
 
-from channel_plugin.domain.enums import AmazonOrderStatus, BlockerKind, FulfillmentChannel
+from channel_plugin.domain.calls import AmazonCall
+from channel_plugin.domain.enums import AmazonOrderStatus, BlockerKind, FulfillmentChannel, OrderProblemCode
 from channel_plugin.domain.model import (
     Address,
     AmazonOrder,
@@ -32,6 +33,7 @@ from channel_plugin.errors import HostError
 # docs/hooks.md describes them in this (alphabetical) order.
 __all__ = [
     "Address",
+    "AmazonCall",
     "AmazonOrder",
     "AmazonOrderStatus",
     "Blocker",
@@ -45,6 +47,7 @@ __all__ = [
     "HostError",
     "Money",
     "OrderItem",
+    "OrderProblemCode",
     "OrderStatusOption",
     "Product",
     "Shipment",

@@ -24,6 +24,9 @@ SYNC = """mutation($s: ID!) { syncStore(storeId: $s) { sync {
 CANCEL = f"""mutation($s: ID!, $id: String!, $reason: AmazonCancelReason!) {{
   cancelAmazonOrder(storeId: $s, amazonOrderId: $id, reason: $reason) {{
     {ORDER} errors {{ field code message }} }} }}"""
+RESEND = f"""mutation($s: ID!, $id: String!, $tracking: String) {{
+  resendShipmentConfirmation(storeId: $s, amazonOrderId: $id, trackingNumber: $tracking) {{
+    {ORDER} errors {{ field code message }} }} }}"""
 ADDRESS = f"""mutation($s: ID!, $id: String!, $input: ShippingAddressInput!) {{
   updateShippingAddress(storeId: $s, amazonOrderId: $id, input: $input) {{
     {ORDER} shippingAddress {{ name line1 city postalCode countryCode }} errors {{ field code message }} }} }}"""
@@ -297,6 +300,7 @@ MUTATIONS = {
     "syncStore": (SYNC, {}),
     "cancelAmazonOrder": (CANCEL, {"reason": "NO_INVENTORY"}),
     "updateShippingAddress": (ADDRESS, {"input": NEW_ADDRESS}),
+    "resendShipmentConfirmation": (RESEND, {"tracking": "1Z1"}),
 }
 
 
@@ -308,7 +312,7 @@ def test_an_unknown_store_is_an_error_on_every_mutation(make_sandbox, name, stor
     assert codes(result) == [("storeId", "NOT_FOUND")]
 
 
-@pytest.mark.parametrize("name", ["cancelAmazonOrder", "updateShippingAddress"])
+@pytest.mark.parametrize("name", ["cancelAmazonOrder", "updateShippingAddress", "resendShipmentConfirmation"])
 def test_an_unknown_order_is_an_error(make_sandbox, name):
     query, extra = MUTATIONS[name]
     result = payload(make_sandbox().graphql(query, {"s": "1", "id": "111-0000000-0000000", **extra}), name)

@@ -165,6 +165,8 @@ ROOT_MUTATIONS = {
     "{ errors { code } } }",
     "updateShippingAddress": 'mutation { updateShippingAddress(storeId: "1", amazonOrderId: "x", input: '
     '{name: "A", line1: "B", city: "C", countryCode: "US"}) { errors { code } } }',
+    "resendShipmentConfirmation": 'mutation { resendShipmentConfirmation(storeId: "1", amazonOrderId: "x") '
+    "{ errors { code } } }",
 }
 
 

@@ -69,6 +69,15 @@ def test_the_dashboard_operations_answer_on_seeded_data(make_sandbox):
     settings = _run(sb, "OrderSettings", store)["data"]
     assert settings["orderSettings"]["importEnabled"] is True and settings["orderStatuses"]
     assert any(view["isDefault"] for view in settings["storeViews"])
+    sb.host.ship(sb.order(ok["orderId"]).commerce_order_id, "UPS", "1Z-TYPO")
+    sb.amazon_server.faults.fail_next(400, operation="confirmShipment")
+    sb.sync()
+    details = _run(sb, "OrderDetails", {**store, "amazonOrderId": ok["orderId"]})["data"]["amazonOrder"]
+    [problem] = details["problems"]
+    assert problem["packageReferenceId"] == details["tracking"][0]["packageReferenceId"]
+    resend = {**store, "amazonOrderId": ok["orderId"], "packageReferenceId": problem["packageReferenceId"]}
+    resent = _run(sb, "ResendShipmentConfirmation", {**resend, "trackingNumber": "1Z999AA10123456784"})
+    assert resent["data"]["resendShipmentConfirmation"]["errors"] == []
     assert _run(sb, "SystemMessages", {})["data"]["systemMessages"] == []
 
 

@@ -129,6 +129,8 @@ class FakeAmazon:
                 return Response(fault.body, fault.status, media_type="application/json", headers=headers)
             if fault.status == 429:
                 return _errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.", headers)
+            if fault.status < 500:  # a refusal, as Amazon words one about the request's content
+                return _errors(fault.status, "InvalidInput", f"{operation} refused: the request is invalid.", headers)
             return _errors(fault.status, "InternalFailure", "We encountered an internal error. Please try again.")
         return None
 

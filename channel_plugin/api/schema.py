@@ -25,6 +25,7 @@ from channel_plugin.api.blockers.queries import BlockersQuery
 from channel_plugin.api.messages import MessagesQuery
 from channel_plugin.api.orders.mutations import OrdersMutation
 from channel_plugin.api.orders.queries import OrdersQuery
+from channel_plugin.api.orders.shipments import ShipmentsMutation
 from channel_plugin.api.orders.volume import OrderVolumeQuery
 from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, QueryCost, RequireScope
 from channel_plugin.api.settings.mutations import SettingsMutation
@@ -34,7 +35,7 @@ from channel_plugin.api.stores.queries import StoresQuery
 log = logging.getLogger("channel_plugin.api")
 
 Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery, OrderVolumeQuery))
-Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation))
+Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation, ShipmentsMutation))
 
 
 _DEPTH_RULE = query_depth_limiter.create_validator(max_depth=MAX_DEPTH, should_ignore=None)

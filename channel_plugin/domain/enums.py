@@ -129,3 +129,12 @@ def parse_amazon_status(raw: str) -> AmazonOrderStatus:
     except KeyError:
         known = ", ".join(sorted(s.value for s in AMAZON_STATUSES))
         raise ValueError(f"unknown Amazon order status {raw!r} (expected one of {known})") from None
+
+
+class OrderProblemCode(StrEnum):
+    """Why an order that Commerce shipped is not confirmed on Amazon; it is never completed while one is open."""
+
+    SHIPMENT_REJECTED = "SHIPMENT_REJECTED"
+    """Amazon refused the shipment confirmation (a 4xx other than throttling); its message says what to correct."""
+    SHIPMENT_NOT_SENT = "SHIPMENT_NOT_SENT"
+    """Every attempt failed on throttling, server errors or the network, and the plugin stopped retrying."""

@@ -218,7 +218,11 @@ def status_after_shipment(items: Iterable[OrderItem], shipped: Mapping[str, int]
 
 
 def ready_to_complete(status: S, import_state: ImportState, pending_confirmations: int) -> bool:
-    """A shipped, imported order whose confirmations Amazon has all accepted is completed on the next cron."""
+    """A shipped, imported order whose confirmations Amazon has all accepted is completed on the next cron.
+
+    ``pending_confirmations`` counts every call Amazon has not accepted, queued or stuck: a refused confirmation
+    keeps the order open (Amazon still says Unshipped) until a corrected resend is accepted.
+    """
     return (
         import_state is ImportState.IMPORTED
         and status in (S.SHIPPED, S.INVOICE_UNCONFIRMED)
@@ -234,4 +238,16 @@ def system_message(store_names: Iterable[str]) -> str | None:
     return (
         "Your Amazon store(s) has orders that cannot be imported into Commerce. "
         f"See Recent Orders in the store dashboard(s): {', '.join(names)}"
+    )
+
+
+def refusal_message(stuck_by_store: Mapping[str, int]) -> str | None:
+    """The admin banner while shipment confirmations are refused or unsent; None clears it."""
+    total = sum(stuck_by_store.values())
+    if not total:
+        return None
+    names = ", ".join(sorted(name for name, count in stuck_by_store.items() if count))
+    return (
+        f"Amazon has not accepted {total} shipment confirmation(s), so those orders cannot complete. "
+        f"Correct and resend them from the order page: {names}"
     )

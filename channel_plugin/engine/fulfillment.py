@@ -1,16 +1,14 @@
 """Shipments and completion: host shipment -> tracking and status here -> confirmShipment queued -> sent ->
-next cron the Commerce order completes. Also sends every other queued Amazon call (admin cancels)."""
+next cron the Commerce order completes (engine/outbound.py sends the queued calls)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from channel_plugin.amazon.client import AmazonRejected
 from channel_plugin.domain.carriers import amazon_carrier
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import ImportState
@@ -21,14 +19,13 @@ from channel_plugin.engine.runtime import Notifications, Runtime
 from channel_plugin.errors import ChannelError
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
+from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 log = logging.getLogger("channel_plugin")
 
-CONFIRM_SHIPMENT = "CONFIRM_SHIPMENT"
 CANCEL_ORDER = "CANCEL_ORDER"
-MAX_BACKOFF = timedelta(hours=1)
 
 
 def add_event(conn: Connection, pk: int, kind: str, message: str, now: Any, **columns: Any) -> None:
@@ -159,51 +156,6 @@ def _status_note(notes: Notifications, order: AmazonOrder, old: S, new: S) -> No
         notes.add(Hooks.status_changed, order, old, new)
 
 
-def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
-    """Send due Amazon calls outside any transaction; returns (sent, failed). Failures back off and retry."""
-    with rt.db.transaction(write=False) as conn:
-        entries = outbox.due(conn, store.id, rt.clock())
-    if not entries:
-        return 0, 0
-    client = rt.marketplace_for(store)
-    sent = failed = 0
-    for entry in entries:
-        try:
-            if entry.kind == CONFIRM_SHIPMENT:
-                client.confirm_shipment(entry.amazon_order_id, entry.payload)
-            else:
-                client.cancel_order(entry.amazon_order_id, entry.payload["reason"])
-        except Exception as exc:
-            failed += 1
-            give_up = isinstance(exc, AmazonRejected)
-            backoff = None if give_up else min(timedelta(minutes=2 ** min(entry.attempts, 10)), MAX_BACKOFF)
-            with rt.db.transaction() as conn:
-                outbox.mark_failed(conn, entry.id, rt.clock(), f"{type(exc).__name__}: {exc}", retry_in=backoff)
-                if give_up:
-                    add_event(
-                        conn,
-                        entry.order_pk,
-                        "AMAZON_REJECTED",
-                        f"Amazon rejected the {_label(entry.kind)}: {exc}",
-                        rt.clock(),
-                    )
-            log.warning(
-                "store %s: %s for order %s failed (%s)", store.id, entry.kind, entry.amazon_order_id, type(exc).__name__
-            )
-            continue
-        with rt.db.transaction() as conn:
-            if outbox.mark_sent(conn, entry.id, rt.clock()):
-                add_event(
-                    conn, entry.order_pk, "AMAZON_CONFIRMED", f"Amazon accepted the {_label(entry.kind)}.", rt.clock()
-                )
-        sent += 1
-    return sent, failed
-
-
-def _label(kind: str) -> str:
-    return "shipment confirmation" if kind == CONFIRM_SHIPMENT else "cancellation"
-
-
 def complete_shipped(rt: Runtime, store: StoreRecord) -> int:
     """Complete, in Commerce and here, imported orders that shipped and whose confirmations Amazon accepted."""
     with rt.db.transaction(write=False) as conn:
@@ -224,7 +176,7 @@ def _complete_one(rt: Runtime, pk: int) -> bool:
     """One order's completion in its own unit of work, retried whole if the database picks it as a victim."""
     with rt.unit_of_work() as (conn, notes):
         stored, _columns, order = load_order(rt, conn, pk)
-        pending = outbox.pending_counts(conn, [pk]).get(pk, 0)
+        pending = outbox.unconfirmed_counts(conn, [pk]).get(pk, 0)
         if stored.commerce_order_id is None or not ready_to_complete(stored.status, stored.import_state, pending):
             return False
         now = rt.clock()

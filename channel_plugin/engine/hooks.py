@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
+from channel_plugin.domain.calls import AmazonCall
 from channel_plugin.domain.enums import AmazonOrderStatus
 from channel_plugin.domain.model import (
     Address,
@@ -244,3 +245,6 @@ class Hooks(HookCalls):
 
     def status_changed(self, order: AmazonOrder, old: AmazonOrderStatus, new: AmazonOrderStatus) -> None:
         self._notify("channel_status_changed", order=order, old=old, new=new)
+
+    def amazon_call_refused(self, order: AmazonOrder, call: AmazonCall, message: str) -> None:
+        self._notify("channel_amazon_call_refused", order=order, call=call, message=message)

@@ -1,6 +1,10 @@
 """One cron cycle for every active store: pull from Amazon, re-check, find unannounced shipments, send queued
 calls, complete, erase.
 
+Inbound comes first, for every store, and outbound after: a backlog of confirmations (each waiting on Amazon's
+confirmShipment quota) never delays the import of new orders, in its own store or another. Each store's outbound
+phase has a time budget; what is left goes out next cycle.
+
 Amazon's searchOrders only answers for windows ending at least two minutes ago, and an order can become visible
 late; every window therefore starts a few minutes before the last one ended, and the watermark moves only after
 the window's orders are committed. One store's failure is recorded on that store and never stops the others.
@@ -18,8 +22,9 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.admin import recheck_in_pages
-from channel_plugin.engine.fulfillment import complete_shipped, send_outbox
+from channel_plugin.engine.fulfillment import complete_shipped
 from channel_plugin.engine.importer import PageResult, import_page
+from channel_plugin.engine.outbound import send_outbox
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.engine.shipment_reconciliation import reconcile_shipments
 from channel_plugin.storage.blockers import retryable_orders
@@ -72,7 +77,10 @@ def run_cron(
         stores = list_stores(conn, active_only=True)
     if store_ids is not None:
         stores = [s for s in stores if s.id in store_ids]
-    results = [sync_store(rt, store, since=since, progress=progress) for store in stores]
+    results = [sync_inbound(rt, store, since=since, progress=progress) for store in stores]
+    for store, result in zip(stores, results, strict=True):
+        sync_outbound(rt, store, result)
+        _record(rt, result)
     erase_buyer_data(rt)
     return results
 
@@ -80,21 +88,48 @@ def run_cron(
 def sync_store(
     rt: Runtime, store: StoreRecord, *, since: datetime | None = None, progress: Progress | None = None
 ) -> StoreSyncResult:
+    """One store's whole cycle: inbound, then outbound."""
+    result = sync_inbound(rt, store, since=since, progress=progress)
+    sync_outbound(rt, store, result)
+    _record(rt, result)
+    return result
+
+
+def sync_inbound(
+    rt: Runtime, store: StoreRecord, *, since: datetime | None = None, progress: Progress | None = None
+) -> StoreSyncResult:
+    """Re-check blocked orders, pull new and changed ones, find shipments the host never announced."""
     result = StoreSyncResult(store.id)
     try:
         result.rechecked = recheck_store(rt, store)
         pull(rt, store, result, since=since, progress=progress)
         result.shipments_found = reconcile_shipments(rt, store)
-        result.confirmations_sent, result.confirmations_failed = send_outbox(rt, store)
-        result.completed = complete_shipped(rt, store)
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         log.warning("store %s: sync failed: %s", store.id, type(exc).__name__)
+    return result
+
+
+def sync_outbound(rt: Runtime, store: StoreRecord, result: StoreSyncResult) -> None:
+    """Send queued calls to Amazon (within the phase's budget), then complete what Amazon confirmed."""
+    try:
+        result.confirmations_sent, result.confirmations_failed = send_outbox(rt, store)
+        result.completed = complete_shipped(rt, store)
+    except Exception as exc:
+        result.error = result.error or f"{type(exc).__name__}: {exc}"
+        log.warning("store %s: sending to Amazon failed: %s", store.id, type(exc).__name__)
+
+
+def _record(rt: Runtime, result: StoreSyncResult) -> None:
     with rt.db.transaction() as conn:
         record_sync(
-            conn, store.id, now=rt.clock(), result="ERROR" if result.error else "OK", error=result.error, watermark=None
+            conn,
+            result.store_id,
+            now=rt.clock(),
+            result="ERROR" if result.error else "OK",
+            error=result.error,
+            watermark=None,
         )
-    return result
 
 
 def pull(

@@ -153,6 +153,7 @@ amazon_outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
     UniqueConstraint("order_id", "kind", "reference", name="uq_amazon_outbox_order_kind_ref"),
     Index("ix_amazon_outbox_due", "state", "next_attempt_at"),
 )

@@ -1,4 +1,5 @@
-"""Read models: a stored order with its history and blockers, and the system messages."""
+"""Read models: a stored order with its history and blockers, and the system messages (the GraphQL banner's
+texts, in the same order)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from sqlalchemy import Connection, select
 
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import HistoryEvent, Money, StoredOrderView
-from channel_plugin.domain.rules import system_message
+from channel_plugin.domain.rules import refusal_message, system_message
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
+from channel_plugin.storage import outbox
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.tables import amazon_orders, order_events
 
@@ -54,5 +56,8 @@ def order_view(
 
 
 def system_messages(conn: Connection) -> list[str]:
-    text = system_message(blocker_store.stores_with_open_blockers(conn))
-    return [text] if text else []
+    counts: dict[str, int] = {}
+    for _, name, count in outbox.stuck_by_store(conn, outbox.CONFIRM_SHIPMENT):
+        counts[name] = counts.get(name, 0) + count
+    texts = [system_message(blocker_store.stores_with_open_blockers(conn)), refusal_message(counts)]
+    return [text for text in texts if text]

@@ -18,7 +18,9 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy import ColumnElement, type_coerce
 
-from channel_plugin.api.orders.types import AmazonOrderStatus, FulfillmentChannel, ImportState
+from channel_plugin.api.orders.types import AmazonOrderStatus, FulfillmentChannel, ImportState, OrderProblemCode
+from channel_plugin.storage import outbox
+from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.tables import amazon_orders
 
 _STORED_PLACES = Decimal("0.0001")  # ExactMoney keeps four decimal places
@@ -60,6 +62,9 @@ class AmazonOrderFilter:
     status: list[AmazonOrderStatus] | None = None  # type: ignore[valid-type]
     import_state: list[ImportState] | None = None  # type: ignore[valid-type]
     fulfillment_channel: FulfillmentChannel | None = None  # type: ignore[valid-type]
+    problems: list[OrderProblemCode] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Orders with an open problem of any of these codes."
+    )
 
 
 @strawberry.enum(description="What amazonOrders can be sorted by; ties are broken by the order's internal id.")
@@ -170,6 +175,10 @@ def conditions(f: AmazonOrderFilter | None) -> list[ColumnFilter]:
         found.append(_one_of("import_state", [str(s) for s in f.import_state]))
     if f.fulfillment_channel is not None:
         found.append(_one_of("fulfillment_channel", [str(f.fulfillment_channel)]))
+    if f.problems:
+        states = tuple(state for state, code in outbox.SHIPMENT_PROBLEMS.items() if code in f.problems)
+        # Not a column: no keyset segment ever fixes it, so ``accepts`` is never asked.
+        found.append(ColumnFilter("problems", (outbox.has_stuck(CONFIRM_SHIPMENT, states),), lambda _v: True))
     return found
 
 

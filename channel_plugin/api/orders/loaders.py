@@ -21,7 +21,9 @@ from channel_plugin.domain.model import Address, BlockerRecord, Buyer, HistoryEv
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
+from channel_plugin.storage import outbox
 from channel_plugin.storage.crypto import BuyerDataCipher
+from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 T = TypeVar("T")
@@ -34,6 +36,7 @@ class Tracking:
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    package_reference_id: str
 
 
 class BatchLoader(Generic[T]):
@@ -90,7 +93,7 @@ def _read_tracking(conn: Connection, pks: list[int]) -> dict[int, list[Tracking]
     query = select(order_tracking).where(order_tracking.c.order_id.in_(pks)).order_by(order_tracking.c.id)
     for r in conn.execute(query):
         result.setdefault(r.order_id, []).append(
-            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at)
+            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at, str(r.id))
         )
     return result
 
@@ -122,6 +125,15 @@ def blockers(info: Info) -> BatchLoader[list[BlockerRecord]]:
 
 def tracking(info: Info) -> BatchLoader[list[Tracking]]:
     return _get(info, "tracking", _loader(info, _read_tracking, list))
+
+
+def stuck_shipments(info: Info) -> BatchLoader[list[outbox.StuckCall]]:
+    """Shipment confirmations refused by Amazon or given up: the order's problems."""
+    return _get(info, "stuck_shipments", _loader(info, _read_stuck_shipments, list))
+
+
+def _read_stuck_shipments(conn: Connection, pks: list[int]) -> dict[int, list[outbox.StuckCall]]:
+    return outbox.stuck_calls(conn, pks, CONFIRM_SHIPMENT)
 
 
 def history(info: Info) -> BatchLoader[list[HistoryEvent]]:

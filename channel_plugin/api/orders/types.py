@@ -15,11 +15,13 @@ from channel_plugin.domain import enums
 from channel_plugin.domain import model as domain
 from channel_plugin.links import SELLER_CENTRAL_ORDER_URL, commerce_order_link
 from channel_plugin.storage.buyer_search import buyer_display_name
+from channel_plugin.storage.outbox import SHIPMENT_PROBLEMS
 
 AmazonOrderStatus = strawberry.enum(enums.AmazonOrderStatus)
 ImportState = strawberry.enum(enums.ImportState)
 FulfillmentChannel = strawberry.enum(enums.FulfillmentChannel)
 BlockerKind = strawberry.enum(enums.BlockerKind)
+OrderProblemCode = strawberry.enum(enums.OrderProblemCode)
 
 
 @strawberry.type(description="An exact amount of money: the amount is a decimal string, never a float.")
@@ -91,6 +93,9 @@ class AmazonOrderTracking:
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    package_reference_id: str = strawberry.field(
+        description="The packageReferenceId confirmShipment sends for this package; a resend keeps it."
+    )
 
 
 @strawberry.type(description="Why an order cannot be imported yet (one per failing item); re-checked on every sync.")
@@ -114,6 +119,17 @@ class AmazonOrderBlocker:
             attempts=b.attempts,
             resolved_at=b.resolved_at,
         )
+
+
+@strawberry.type(
+    description="Why a shipped order is not confirmed on Amazon (and so not completed): fix the carrier or tracking "
+    "and resend with resendShipmentConfirmation, which keeps the packageReferenceId."
+)
+class OrderProblem:
+    code: OrderProblemCode  # type: ignore[valid-type]
+    message: str = strawberry.field(description="Amazon's message, or the last failure when retries stopped.")
+    package_reference_id: str
+    attempts: int
 
 
 @strawberry.type(description="One change in the order's life; the latest one is the order's notes.")
@@ -262,6 +278,7 @@ class AmazonOrder:
                 carrier=t.carrier,
                 tracking_number=t.tracking_number,
                 shipped_at=t.shipped_at,
+                package_reference_id=t.package_reference_id,
             )
             for t in loaders.tracking(info).get(self.pk)
         ]
@@ -269,6 +286,18 @@ class AmazonOrder:
     @strawberry.field(description="The open blockers (an order is BLOCKED while it has any).")
     def blockers(self, info: Info) -> list[AmazonOrderBlocker]:
         return [AmazonOrderBlocker.of(b) for b in loaders.blockers(info).get(self.pk)]
+
+    @strawberry.field(description="Open problems: calls to Amazon it refused or the plugin stopped retrying.")
+    def problems(self, info: Info) -> list[OrderProblem]:
+        return [
+            OrderProblem(
+                code=SHIPMENT_PROBLEMS[c.state],
+                message=c.message,
+                package_reference_id=c.reference,
+                attempts=c.attempts,
+            )
+            for c in loaders.stuck_shipments(info).get(self.pk)
+        ]
 
     @strawberry.field(description="Every change, oldest first.")
     def history(self, info: Info) -> list[OrderHistoryEvent]:

@@ -1,4 +1,5 @@
-// One order: its details, items, tracking, blockers and history; the address editor and the cancel dialog.
+// One order: its details, items, tracking, problems, blockers and history; the address editor, the cancel dialog
+// and the resend form for a shipment confirmation Amazon refused.
 
 import { gql } from "../api.js";
 import { clearFieldErrors, field, h, replace, select, showFieldError } from "../dom.js";
@@ -136,6 +137,40 @@ function cancelDialog(storeId, order) {
   return dialog;
 }
 
+const PROBLEM_TEXT = {
+  SHIPMENT_REJECTED: "Amazon refused the shipment confirmation",
+  SHIPMENT_NOT_SENT: "The shipment confirmation never got through to Amazon",
+};
+
+function problemCard(storeId, order, problem) {
+  const tracking = order.tracking.find((t) => t.packageReferenceId === problem.packageReferenceId) || {};
+  const form = h(
+    "form",
+    { class: "card resend-form", "aria-label": `Resend package ${problem.packageReferenceId}`, novalidate: true },
+    h("div", { class: "filter-grid" }, field("Carrier", h("input", { name: "carrier", value: tracking.carrier || "", required: true, autocomplete: "off" })), field("Tracking number", h("input", { name: "trackingNumber", value: tracking.trackingNumber || "", required: true, autocomplete: "off" }))),
+    h("p", { class: "form-status", role: "status" }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Resend to Amazon")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    const values = Object.fromEntries(["carrier", "trackingNumber"].map((n) => [n, String(new FormData(form).get(n) || "").trim()]));
+    const result = (await gql("ResendShipmentConfirmation", { storeId, amazonOrderId: order.amazonOrderId, packageReferenceId: problem.packageReferenceId, ...values })).resendShipmentConfirmation;
+    if (result.errors.length) {
+      for (const e of result.errors) if (!showFieldError(form, e.field, e.message)) form.querySelector(".form-status").textContent = e.message;
+      return;
+    }
+    refresh();
+  });
+  return h(
+    "div",
+    { class: "problem", role: "alert" },
+    h("p", {}, h("strong", {}, `${PROBLEM_TEXT[problem.code] || label(problem.code)} (package ${problem.packageReferenceId}, ${problem.attempts} attempt(s)). `), problem.message),
+    h("p", {}, "The order stays open until Amazon accepts it. Correct the carrier or tracking number and resend: Amazon updates the same package."),
+    form,
+  );
+}
+
 export async function renderOrder(root, storeId, amazonOrderId) {
   const { amazonOrder: order } = await gql("OrderDetails", { storeId, amazonOrderId });
   if (!order) {
@@ -192,6 +227,7 @@ export async function renderOrder(root, storeId, amazonOrderId) {
       ["Notes", order.notes],
       ["Commerce order", imported ? `#${order.commerceOrder.incrementId}` : "Not imported"],
     ])),
+    order.problems.length ? h("section", { "aria-labelledby": "sec-problems", class: "problems" }, h("h2", { id: "sec-problems" }, "Problems"), order.problems.map((p) => problemCard(storeId, order, p))) : null,
     h("section", { "aria-labelledby": "sec-ship" }, h("h2", { id: "sec-ship" }, "Shipping"), shipping),
     h("section", { "aria-labelledby": "sec-items" }, h("h2", { id: "sec-items" }, "Items"), table("Items", ["Seller SKU", "ASIN", "Title", "Ordered", "Shipped", "Unit price"], order.items.map((i) => [i.sellerSku, i.asin || "—", i.title || "—", String(i.quantityOrdered), String(i.quantityShipped), money(i.itemPrice)]), "No items.")),
     h("section", { "aria-labelledby": "sec-track" }, h("h2", { id: "sec-track" }, "Tracking"), table("Tracking", ["Carrier", "Tracking number", "Shipped"], order.tracking.map((t) => [t.carrier, t.trackingNumber, dateTime(t.shippedAt)]), "Not shipped yet.")),
