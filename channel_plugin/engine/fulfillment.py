@@ -1,5 +1,5 @@
 """Shipments and completion: host shipment -> tracking and status here -> confirmShipment queued -> sent ->
-next cron the Commerce order completes. Also sends every other queued Amazon call (admin cancels)."""
+next cron the Commerce order completes. (Cancellations go to Amazon in feeds: engine/cancellations.py.)"""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from channel_plugin.storage.tables import amazon_orders, order_events, order_tra
 log = logging.getLogger("channel_plugin")
 
 CONFIRM_SHIPMENT = "CONFIRM_SHIPMENT"
-CANCEL_ORDER = "CANCEL_ORDER"
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -169,10 +168,7 @@ def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
     sent = failed = 0
     for entry in entries:
         try:
-            if entry.kind == CONFIRM_SHIPMENT:
-                client.confirm_shipment(entry.amazon_order_id, entry.payload)
-            else:
-                client.cancel_order(entry.amazon_order_id, entry.payload["reason"])
+            client.confirm_shipment(entry.amazon_order_id, entry.payload)
         except Exception as exc:
             failed += 1
             give_up = isinstance(exc, AmazonRejected)
@@ -184,7 +180,7 @@ def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
                         conn,
                         entry.order_pk,
                         "AMAZON_REJECTED",
-                        f"Amazon rejected the {_label(entry.kind)}: {exc}",
+                        f"Amazon rejected the shipment confirmation: {exc}",
                         rt.clock(),
                     )
             log.warning(
@@ -194,14 +190,10 @@ def send_outbox(rt: Runtime, store: StoreRecord) -> tuple[int, int]:
         with rt.db.transaction() as conn:
             if outbox.mark_sent(conn, entry.id, rt.clock()):
                 add_event(
-                    conn, entry.order_pk, "AMAZON_CONFIRMED", f"Amazon accepted the {_label(entry.kind)}.", rt.clock()
+                    conn, entry.order_pk, "AMAZON_CONFIRMED", "Amazon accepted the shipment confirmation.", rt.clock()
                 )
         sent += 1
     return sent, failed
-
-
-def _label(kind: str) -> str:
-    return "shipment confirmation" if kind == CONFIRM_SHIPMENT else "cancellation"
 
 
 def complete_shipped(rt: Runtime, store: StoreRecord) -> int:

@@ -1,5 +1,5 @@
 """One cron cycle for every active store: pull from Amazon, re-check, find unannounced shipments, send queued
-calls, complete, erase.
+calls, send and follow the cancellation feed, complete, erase.
 
 Amazon's searchOrders only answers for windows ending at least two minutes ago, and an order can become visible
 late; every window therefore starts a few minutes before the last one ended, and the watermark moves only after
@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.admin import recheck_in_pages
+from channel_plugin.engine.cancellations import CancelResult, send_cancellations
 from channel_plugin.engine.fulfillment import complete_shipped, send_outbox
 from channel_plugin.engine.importer import PageResult, import_page
 from channel_plugin.engine.runtime import Runtime
@@ -57,6 +58,7 @@ class StoreSyncResult:
     confirmations_sent: int = 0
     confirmations_failed: int = 0
     completed: int = 0
+    cancellations: CancelResult = field(default_factory=CancelResult)
     error: str | None = None
 
 
@@ -86,6 +88,7 @@ def sync_store(
         pull(rt, store, result, since=since, progress=progress)
         result.shipments_found = reconcile_shipments(rt, store)
         result.confirmations_sent, result.confirmations_failed = send_outbox(rt, store)
+        send_cancellations(rt, store, result.cancellations)
         result.completed = complete_shipped(rt, store)
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
