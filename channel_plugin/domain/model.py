@@ -363,6 +363,18 @@ class HistoryEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderProblem:
+    """Something Amazon refused for the order, which a person must look at (the import itself went through)."""
+
+    code: str
+    """What was refused: CANCEL_REJECTED (Amazon would not cancel the order)."""
+    message: str
+    """Amazon's own words for the refusal."""
+    at: datetime
+    """When Amazon's refusal was recorded here."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoredOrderView:
     """A stored Amazon order with its import bookkeeping: what the Sandbox's ``order()`` returns."""
 
@@ -383,3 +395,4 @@ class StoredOrderView:
     buyer: Buyer
     shipping_address: Address | None
     error_message: str | None = None
+    problems: tuple[OrderProblem, ...] = ()

@@ -45,6 +45,21 @@ _PROGRESS = {
 }
 
 
+SHIPPED_IN_FULL = frozenset({S.SHIPPED, S.INVOICE_UNCONFIRMED, S.COMPLETED})
+
+
+def shipped_units(status: S, *, ordered: int, reported: int, tracked: int) -> int:
+    """Units of one order line that have shipped, as the admin should see them.
+
+    Amazon's own count (``reported``) lags behind our confirmations and is often missing altogether (FBA orders
+    arrive SHIPPED with nothing fulfilled per line), so the larger of it and the units in the host's shipments
+    (``tracked``) counts; an order that shipped in full (COMPLETED only ever follows SHIPPED) shipped every unit.
+    """
+    if status in SHIPPED_IN_FULL:
+        return ordered
+    return min(ordered, max(reported, tracked))
+
+
 def merge_status(current: S | None, incoming: S) -> S:
     """The status to keep when Amazon reports ``incoming`` for an order stored as ``current``.
 

@@ -21,12 +21,11 @@ from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.fulfillment import _status_note, add_event, load_order
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.storage import cancellations as store_cancels
-from channel_plugin.storage.cancellations import CancelRequest
+from channel_plugin.storage.cancellations import CANCEL_REJECTED, CancelRequest
 from channel_plugin.storage.stores import StoreRecord
 
 log = logging.getLogger("channel_plugin")
 
-CANCEL_REJECTED = "CANCEL_REJECTED"
 # A feed document of 5,000 acknowledgements is well under Amazon's feed size limit; more wait for the next cycle.
 CANCELS_PER_FEED = 5000
 CLAIM_LEASE = timedelta(minutes=10)

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, insert, select, update
 
 from channel_plugin.domain.enums import AmazonOrderStatus
+from channel_plugin.domain.model import OrderProblem
 from channel_plugin.storage.tables import amazon_cancellations, amazon_feeds, amazon_orders
 
+CANCEL_REJECTED = "CANCEL_REJECTED"
 PENDING = "PENDING"
 SUBMITTED = "SUBMITTED"
 ACCEPTED = "ACCEPTED"
@@ -191,13 +193,16 @@ def settle(conn: Connection, request_id: int, now: datetime, *, refusal: str | N
     return bool(done.rowcount)
 
 
-def refusals(conn: Connection, order_pks: list[int]) -> dict[int, tuple[str, datetime]]:
-    """Order pk -> (Amazon's message, when) for orders whose latest cancellation Amazon refused."""
+def problems_by_order(conn: Connection, order_pks: list[int]) -> dict[int, list[OrderProblem]]:
+    """CANCEL_REJECTED for each order whose latest cancellation Amazon refused, with Amazon's message."""
     if not order_pks:
         return {}
     rows = conn.execute(
-        select(
-            amazon_cancellations.c.order_id, amazon_cancellations.c.message, amazon_cancellations.c.updated_at
-        ).where(amazon_cancellations.c.order_id.in_(order_pks), amazon_cancellations.c.state == REJECTED)
+        select(amazon_cancellations.c.order_id, amazon_cancellations.c.message, amazon_cancellations.c.updated_at)
+        .where(amazon_cancellations.c.order_id.in_(order_pks), amazon_cancellations.c.state == REJECTED)
+        .order_by(amazon_cancellations.c.order_id)
     )
-    return {r.order_id: (r.message or "", r.updated_at) for r in rows}
+    found: dict[int, list[OrderProblem]] = {}
+    for r in rows:
+        found.setdefault(r.order_id, []).append(OrderProblem(CANCEL_REJECTED, r.message or "", r.updated_at))
+    return found

@@ -17,11 +17,13 @@ from typing import Generic, TypeVar
 from sqlalchemy import Connection, select
 
 from channel_plugin.api.context import Info
-from channel_plugin.domain.model import Address, BlockerRecord, Buyer, HistoryEvent, OrderItem
+from channel_plugin.domain.model import Address, BlockerRecord, Buyer, HistoryEvent, OrderItem, OrderProblem
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
+from channel_plugin.storage.cancellations import problems_by_order
 from channel_plugin.storage.crypto import BuyerDataCipher
+from channel_plugin.storage.shipped import items_as_shipped
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 T = TypeVar("T")
@@ -112,7 +114,8 @@ def _read_buyers(cipher: BuyerDataCipher) -> Callable[[Connection, list[int]], d
 
 
 def items(info: Info) -> BatchLoader[list[OrderItem]]:
-    return _get(info, "items", _loader(info, order_store.items_by_order, list))
+    """With the units shipped so far, counting the host's shipments Amazon has not reported back yet."""
+    return _get(info, "items", _loader(info, items_as_shipped, list))
 
 
 def blockers(info: Info) -> BatchLoader[list[BlockerRecord]]:
@@ -126,6 +129,10 @@ def tracking(info: Info) -> BatchLoader[list[Tracking]]:
 
 def history(info: Info) -> BatchLoader[list[HistoryEvent]]:
     return _get(info, "history", _loader(info, _read_history, list))
+
+
+def problems(info: Info) -> BatchLoader[list[OrderProblem]]:
+    return _get(info, "problems", _loader(info, problems_by_order, list))
 
 
 def buyers(info: Info) -> BatchLoader[BuyerData]:

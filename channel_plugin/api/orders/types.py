@@ -123,6 +123,15 @@ class OrderHistoryEvent:
     message: str
 
 
+@strawberry.type(
+    description="Something Amazon refused for the order that a person must look at, with Amazon's message."
+)
+class AmazonOrderProblem:
+    code: str = strawberry.field(description="CANCEL_REJECTED: Amazon would not cancel the order.")
+    message: str
+    at: datetime
+
+
 @strawberry.type(description="The Commerce order created from the Amazon order.")
 class CommerceOrder:
     id: strawberry.ID
@@ -269,6 +278,12 @@ class AmazonOrder:
     @strawberry.field(description="The open blockers (an order is BLOCKED while it has any).")
     def blockers(self, info: Info) -> list[AmazonOrderBlocker]:
         return [AmazonOrderBlocker.of(b) for b in loaders.blockers(info).get(self.pk)]
+
+    @strawberry.field(description="What Amazon refused and a person must look at; empty when all is well.")
+    def problems(self, info: Info) -> list[AmazonOrderProblem]:
+        return [
+            AmazonOrderProblem(code=p.code, message=p.message, at=p.at) for p in loaders.problems(info).get(self.pk)
+        ]
 
     @strawberry.field(description="Every change, oldest first.")
     def history(self, info: Info) -> list[OrderHistoryEvent]:
