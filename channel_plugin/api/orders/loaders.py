@@ -23,7 +23,7 @@ from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage.cancellations import problems_by_order
 from channel_plugin.storage.crypto import BuyerDataCipher
-from channel_plugin.storage.shipped import items_as_shipped
+from channel_plugin.storage.shipped import add_units
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 T = TypeVar("T")
@@ -36,6 +36,8 @@ class Tracking:
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    units: dict[str, int]
+    """Order item id -> units in this shipment."""
 
 
 class BatchLoader(Generic[T]):
@@ -92,9 +94,15 @@ def _read_tracking(conn: Connection, pks: list[int]) -> dict[int, list[Tracking]
     query = select(order_tracking).where(order_tracking.c.order_id.in_(pks)).order_by(order_tracking.c.id)
     for r in conn.execute(query):
         result.setdefault(r.order_id, []).append(
-            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at)
+            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at, _units(r._mapping["items"]))
         )
     return result
+
+
+def _units(lines: list[dict[str, object]]) -> dict[str, int]:
+    units: dict[str, int] = {}
+    add_units(units, lines)
+    return units
 
 
 def _read_history(conn: Connection, pks: list[int]) -> dict[int, list[HistoryEvent]]:
@@ -114,8 +122,8 @@ def _read_buyers(cipher: BuyerDataCipher) -> Callable[[Connection, list[int]], d
 
 
 def items(info: Info) -> BatchLoader[list[OrderItem]]:
-    """With the units shipped so far, counting the host's shipments Amazon has not reported back yet."""
-    return _get(info, "items", _loader(info, items_as_shipped, list))
+    """As Amazon reported them: the node counts in the host's shipments (``rules.lines_as_shipped``)."""
+    return _get(info, "items", _loader(info, order_store.items_by_order, list))
 
 
 def blockers(info: Info) -> BatchLoader[list[BlockerRecord]]:

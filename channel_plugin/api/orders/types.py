@@ -13,6 +13,7 @@ from channel_plugin.api.context import Info
 from channel_plugin.api.orders import loaders
 from channel_plugin.domain import enums
 from channel_plugin.domain import model as domain
+from channel_plugin.domain.rules import lines_as_shipped
 from channel_plugin.links import SELLER_CENTRAL_ORDER_URL, commerce_order_link
 from channel_plugin.storage.buyer_search import buyer_display_name
 
@@ -259,9 +260,14 @@ class AmazonOrder:
         _, address = loaders.buyers(info).get(self.pk)
         return ShippingAddress.of(address) if address else None
 
-    @strawberry.field
+    @strawberry.field(description="The lines; quantityShipped counts the host's shipments as soon as they are made.")
     def items(self, info: Info) -> list[AmazonOrderItem]:
-        return [AmazonOrderItem.of(i) for i in loaders.items(info).get(self.pk)]
+        tracked: dict[str, int] = {}
+        for shipment in loaders.tracking(info).get(self.pk):
+            for item_id, units in shipment.units.items():
+                tracked[item_id] = tracked.get(item_id, 0) + units
+        lines = lines_as_shipped(loaders.items(info).get(self.pk), self.status, tracked)
+        return [AmazonOrderItem.of(i) for i in lines]
 
     @strawberry.field
     def tracking(self, info: Info) -> list[AmazonOrderTracking]:
