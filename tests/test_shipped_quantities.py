@@ -9,7 +9,7 @@ from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.rules import shipped_units
 from channel_plugin.testing import make_order
 
-ITEMS = "query($id: String!) { amazonOrder(amazonOrderId: $id) { items { sellerSku quantityOrdered quantityShipped } } }"
+ITEMS = "query($id: String!) { amazonOrder(amazonOrderId: $id) { items { sellerSku quantityShipped } } }"
 
 
 @pytest.mark.parametrize(

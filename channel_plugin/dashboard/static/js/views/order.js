@@ -181,6 +181,9 @@ export async function renderOrder(root, storeId, amazonOrderId) {
       dialog ? h("button", { type: "button", class: "danger", onclick: () => dialog.showModal() }, "Cancel order…") : null,
     ),
     dialog,
+    order.problems.length
+      ? h("section", { "aria-labelledby": "sec-problems", class: "problems", role: "alert" }, h("h2", { id: "sec-problems" }, "Problems"), h("ul", {}, order.problems.map((p) => h("li", {}, h("strong", {}, label(p.code)), " — ", p.message, " ", h("time", { datetime: p.at }, dateTime(p.at))))))
+      : null,
     h("section", { "aria-labelledby": "sec-order" }, h("h2", { id: "sec-order" }, "Order"), facts([
       ["Status", label(order.status)],
       ["Import state", h("span", { class: `badge state-${order.importState}` }, label(order.importState))],
