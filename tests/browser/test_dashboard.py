@@ -260,4 +260,4 @@ def test_an_order_amazon_would_not_cancel_shows_amazons_message_on_its_page(serv
     problems = page.get_by_role("alert", name="Problems")
     expect(problems).to_contain_text("Cancel rejected")
     expect(problems).to_contain_text("18028: The buyer already received the order.")
-    expect(page.locator(".facts")).to_contain_text("Unshipped")
+    expect(page.get_by_role("region", name="Order")).to_contain_text("StatusUnshipped")
