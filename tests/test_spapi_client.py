@@ -272,3 +272,28 @@ class _Router(httpx.AsyncBaseTransport):
             if prefix and request.url.path.startswith(prefix):
                 return await transport.handle_async_request(request)
         return await self._transports[""].handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("extra", "line_extra", "refusal"),
+    [
+        ({"shippingMethod": 7}, {}, "shippingMethod must be a string"),
+        ({}, {"transparencyCodes": "AZ:T1"}, "transparencyCodes must be a list of strings"),
+    ],
+)
+def test_the_fake_refuses_malformed_ship_methods_and_transparency_codes(extra, line_extra, refusal):
+    rig = Rig()
+    order = make_order()
+    rig.marketplace.put_order(order)
+    line = {"orderItemId": order["orderItems"][0]["orderItemId"], "quantity": 1, **line_extra}
+    package = {
+        "packageReferenceId": "1",
+        "carrierCode": "UPS",
+        "trackingNumber": "1Z1",
+        "shipDate": "2026-01-15T12:00:00Z",
+        "orderItems": [line],
+        **extra,
+    }
+    with pytest.raises(AmazonRejected, match=refusal):
+        run(rig.client.confirm_shipment(order["orderId"], package))
+    assert rig.marketplace.confirmations == []

@@ -49,6 +49,18 @@ def _errors(status: int, code: str, message: str, headers: dict[str, str] | None
     return JSONResponse({"errors": [{"code": code, "message": message, "details": ""}]}, status, headers=headers)
 
 
+def _malformed_extras(package: dict[str, Any]) -> str | None:
+    """What Amazon's model says of the optional fields: ``shippingMethod`` is text, ``transparencyCodes`` a list
+    of texts per order item."""
+    if "shippingMethod" in package and not isinstance(package["shippingMethod"], str):
+        return "shippingMethod must be a string"
+    for line in package.get("orderItems") or []:
+        codes = line.get("transparencyCodes", []) if isinstance(line, dict) else []
+        if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
+            return "transparencyCodes must be a list of strings"
+    return None
+
+
 class FakeAmazon:
     """One seller account's SP-API. ``marketplace`` holds the orders; ``faults`` switches misbehaviour on."""
 
@@ -192,6 +204,9 @@ class FakeAmazon:
         missing = [f for f in PACKAGE_FIELDS if not package.get(f)]
         if missing:
             return _errors(400, "InvalidInput", f"packageDetail is missing {', '.join(missing)}")
+        malformed = _malformed_extras(package)
+        if malformed:
+            return _errors(400, "InvalidInput", malformed)
         reference = str(package["packageReferenceId"])
         if not reference.isdigit() or int(reference) < 1:
             return _errors(400, "InvalidInput", "packageReferenceId must be a positive number")

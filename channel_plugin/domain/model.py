@@ -284,6 +284,9 @@ class ShipmentItem:
     """The catalog SKU."""
     qty: int
     """Units shipped (1 or more)."""
+    transparency_codes: tuple[str, ...] = ()
+    """Amazon Transparency codes of these units (one per unit of a product enrolled in Transparency), sent with
+    the shipment confirmation; empty when the product has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +299,8 @@ class ShipmentPackage:
     """What the box holds."""
     carrier: str | None = None
     """The box's carrier code, when it is not the shipment's."""
+    shipping_method: str | None = None
+    """The box's ship method (the carrier's service, e.g. "Ground"), when it is not the shipment's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +321,11 @@ class Shipment:
     """The carrier's name, sent to Amazon as "Other" when Amazon doesn't know the carrier code."""
     packages: tuple[ShipmentPackage, ...] = ()
     """The boxes, when it went out in several; empty for one box described by the fields above."""
+    shipping_method: str | None = None
+    """The ship method (the carrier's service, e.g. "Ground" or "Next Day Air"), sent to Amazon when known."""
 
     def boxes(self) -> tuple[ShipmentPackage, ...]:
-        return self.packages or (ShipmentPackage(self.tracking_number, self.items, self.carrier),)
+        return self.packages or (ShipmentPackage(self.tracking_number, self.items, self.carrier, self.shipping_method),)
 
 
 @dataclass(frozen=True, slots=True)
