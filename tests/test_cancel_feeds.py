@@ -182,3 +182,31 @@ def test_amazon_refuses_to_cancel_an_order_it_has_moved_on(make_sandbox, status)
         assert [p.code for p in problems] == ["CANCEL_REJECTED"] and "SHIPPED" in problems[0].message
     else:
         assert problems == () and sb.order(order_id).status == "CANCELED"
+
+
+def test_amazon_down_while_following_a_feed_leaves_it_open_for_the_next_cycle(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    [order_id] = imported_orders(sb, 1)
+    sb.cancel(order_id, "NoInventory")
+    sb.sync()
+    sb.amazon_server.faults.fail_next(503, operation="getFeed", times=8)
+    [result] = sb.sync()
+    assert result.error is None and result.cancellations.accepted == 0
+    [result] = sb.sync()
+    assert result.cancellations.accepted == 1
+    assert sb.order(order_id).history[-1].message == "Amazon accepted the cancellation."
+
+
+def test_an_unreadable_processing_report_is_never_taken_for_everything_accepted(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    [order_id] = imported_orders(sb, 1)
+    sb.amazon.refuse_cancel(order_id, REFUSAL)
+    sb.cancel(order_id, "NoInventory")
+    sb.sync()
+    sb.clock.advance(60)
+    [feed] = sb.amazon_server.feeds.feeds.values()
+    sb.amazon_server.feeds.look(feed.feed_id)
+    sb.amazon_server.feeds.results[feed.result_document_id] = "<html>Service Unavailable</html>"
+    [result] = sb.sync()
+    assert (result.cancellations.accepted, result.cancellations.rejected) == (0, 0)
+    assert sb.order(order_id).history[-1].kind == "CANCELED"

@@ -80,12 +80,19 @@ def follow_feeds(rt: Runtime, store: StoreRecord, result: CancelResult) -> None:
         return
     client = rt.marketplace_for(store)
     for feed in feeds:
-        status = client.get_feed(feed.amazon_feed_id)
-        if not status.finished:
+        try:
+            status = client.get_feed(feed.amazon_feed_id)
+            if not status.finished:
+                continue
+            report = client.get_feed_document(status.result_document_id) if status.result_document_id else None
+            refused = refusals_in(report) if report is not None else None
+        except (ConnectionError, AmazonRejected, AmazonResponseError, ValueError) as exc:
+            # Amazon down, or a report we cannot read: the feed stays open and the next cycle asks again.
+            log.warning("store %s: feed %s not settled (%s)", store.id, feed.amazon_feed_id, type(exc).__name__)
             continue
         with rt.db.transaction(write=False) as conn:
             requests = store_cancels.in_feed(conn, feed.id)
-        if status.result_document_id is None:
+        if refused is None:
             # CANCELLED, or FATAL without a report: Amazon applied nothing it can tell us about; send them again.
             with rt.db.transaction() as conn:
                 store_cancels.release(conn, feed.id)
@@ -93,10 +100,6 @@ def follow_feeds(rt: Runtime, store: StoreRecord, result: CancelResult) -> None:
                 "store %s: feed %s ended %s; resending", store.id, feed.amazon_feed_id, status.processing_status
             )
             continue
-        try:
-            refused = refusals_in(client.get_feed_document(status.result_document_id))
-        except ValueError as exc:
-            raise AmazonResponseError(f"the processing report of feed {feed.amazon_feed_id}: {exc}") from None
         _settle(rt, requests, {r.id: refused[r.id] for r in requests if r.id in refused}, result)
         with rt.db.transaction() as conn:
             store_cancels.finish_feed(conn, feed.id, rt.clock())
