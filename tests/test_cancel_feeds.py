@@ -210,3 +210,25 @@ def test_an_unreadable_processing_report_is_never_taken_for_everything_accepted(
     [result] = sb.sync()
     assert (result.cancellations.accepted, result.cancellations.rejected) == (0, 0)
     assert sb.order(order_id).history[-1].kind == "CANCELED"
+
+
+def test_sync_store_reports_the_cancels_it_sent_and_settled(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    kept, refused = imported_orders(sb, 2)
+    sb.amazon.refuse_cancel(refused, REFUSAL)
+    sb.cancel(kept, "NoInventory")
+    sb.cancel(refused, "NoInventory")
+    query = "mutation { syncStore(storeId: 1) { sync { cancelsSent cancelsAccepted cancelsRejected error } } }"
+    assert sb.graphql(query)["data"]["syncStore"]["sync"] == {
+        "cancelsSent": 2,
+        "cancelsAccepted": 0,
+        "cancelsRejected": 0,
+        "error": None,
+    }
+    sb.clock.advance(300)
+    assert sb.graphql(query)["data"]["syncStore"]["sync"] == {
+        "cancelsSent": 0,
+        "cancelsAccepted": 1,
+        "cancelsRejected": 1,
+        "error": None,
+    }
