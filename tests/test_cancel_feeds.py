@@ -16,7 +16,7 @@ from channel_plugin.storage.tables import amazon_feeds
 from channel_plugin.testing import make_order
 
 REFUSAL = "The order has already shipped from the buyer's point of view."
-PROBLEM = "{ amazonOrder(amazonOrderId: $id) { status problems { code message } commerceOrder { incrementId } } }"
+PROBLEM = "{ amazonOrder(amazonOrderId: $id) { status problems { code message } commerceOrder { status } } }"
 
 
 def imported_orders(sb, count, sku="MUG"):
@@ -76,6 +76,7 @@ def test_a_refused_cancel_is_visible_in_graphql_and_cancelling_again_queues_it_a
     order = sb.graphql(query, {"id": order_id})["data"]["amazonOrder"]
     assert order["status"] == "UNSHIPPED"
     assert order["problems"] == [{"code": "CANCEL_REJECTED", "message": f"18028: {REFUSAL}"}]
+    assert order["commerceOrder"] == {"status": "canceled"}  # the host canceled it before Amazon answered
     sb.cancel(order_id, "BuyerCanceled")  # the admin tries again; the problem is gone while Amazon decides
     assert sb.graphql(query, {"id": order_id})["data"]["amazonOrder"]["problems"] == []
     assert sb.order(order_id).status == "CANCELED"

@@ -16,6 +16,7 @@ from channel_plugin.domain import model as domain
 from channel_plugin.domain.rules import lines_as_shipped
 from channel_plugin.links import SELLER_CENTRAL_ORDER_URL, commerce_order_link
 from channel_plugin.storage.buyer_search import buyer_display_name
+from channel_plugin.storage.cancellations import CANCEL_REJECTED
 
 AmazonOrderStatus = strawberry.enum(enums.AmazonOrderStatus)
 ImportState = strawberry.enum(enums.ImportState)
@@ -137,11 +138,21 @@ class AmazonOrderProblem:
 class CommerceOrder:
     id: strawberry.ID
     increment_id: str
-    status: str = strawberry.field(
+    left_as: strawberry.Private[str]
+    order_pk: strawberry.Private[int]
+
+    @strawberry.field(
         description="The Commerce order's state as this plugin last left it: processing once created, complete "
-        "once completed, canceled once canceled. The host has no service that reports an order's current status, "
-        "so a change made in the host alone is not seen here; the host's own order view is the authority."
+        "once completed, canceled once canceled (also when Amazon then refused the cancel). The host has no "
+        "service that reports an order's current status, so a change made in the host alone is not seen here; "
+        "the host's own order view is the authority."
     )
+    def status(self, info: Info) -> str:
+        if self.left_as == "processing" and any(
+            p.code == CANCEL_REJECTED for p in loaders.problems(info).get(self.order_pk)
+        ):
+            return "canceled"  # every cancel cancels the Commerce order first, whatever Amazon answers
+        return self.left_as
 
 
 NODE_COLUMNS = (
@@ -203,7 +214,10 @@ class AmazonOrder:
         if commerce_id is not None:
             state = {"COMPLETED": "complete", "CANCELED": "canceled"}.get(status.value, "processing")
             commerce = CommerceOrder(
-                id=strawberry.ID(commerce_id), increment_id=row["commerce_increment_id"] or "", status=state
+                id=strawberry.ID(commerce_id),
+                increment_id=row["commerce_increment_id"] or "",
+                left_as=state,
+                order_pk=row["id"],
             )
         return cls(
             id=strawberry.ID(f"{row['store_id']}:{row['amazon_order_id']}"),
