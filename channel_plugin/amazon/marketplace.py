@@ -34,7 +34,14 @@ _V0_SPELLING = {
 }
 
 
-_CANCELABLE = frozenset({AmazonOrderStatus.PENDING, AmazonOrderStatus.UNSHIPPED, AmazonOrderStatus.CANCELED})
+_CANCELABLE = frozenset(
+    {
+        AmazonOrderStatus.PENDING,
+        AmazonOrderStatus.PENDING_AVAILABILITY,
+        AmazonOrderStatus.UNSHIPPED,
+        AmazonOrderStatus.CANCELED,
+    }
+)
 
 
 class CancelRefused(Exception):
