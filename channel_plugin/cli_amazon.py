@@ -141,12 +141,13 @@ def sync(database_url: str, once: bool, since: datetime | None, store_ids: tuple
         with _Progress() as progress:
             results = run_cron(runtime, since=start, store_ids=list(store_ids) or None, progress=progress)
         for result in results:
-            pulled = result.pulled
+            pulled, cancels = result.pulled, result.cancellations
             outcome = f"ERROR {result.error}" if result.error else "OK"
             click.echo(
                 f"Store {result.store_id}: {outcome}; received {pulled.received}, imported {pulled.imported}, "
                 f"blocked {pulled.blocked}, invalid {pulled.invalid}, unchanged {pulled.unchanged}; "
-                f"confirmations sent {result.confirmations_sent}, completed {result.completed}"
+                f"confirmations sent {result.confirmations_sent}, completed {result.completed}; cancels sent "
+                f"{cancels.submitted}, accepted {cancels.accepted}, refused by Amazon {cancels.rejected}"
             )
         if store_ids and not results:
             raise click.ClickException(f"no active store with id {', '.join(map(str, store_ids))}")

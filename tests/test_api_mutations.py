@@ -185,6 +185,7 @@ def test_cancel_an_unshipped_order_returns_its_stock(make_sandbox):
     view = sb.order(oid)
     assert view.status == "CANCELED" and sb.host.order(view.commerce_order_id).status == "canceled"
     assert sb.host.salable_qty("CUP") == 4
+    sb.sync()  # the cancellation feed goes out; Amazon processes it before the next cycle looks
     sb.sync()
     assert sb.amazon.cancellations == [(oid, "NoInventory")]
 

@@ -445,5 +445,6 @@ def test_a_page_costs_the_same_number_of_statements_at_10_and_100_orders(make_sa
         any(n["blockers"] for n in page) and any(n["tracking"] for n in page) and any(n["commerceOrder"] for n in page)
     )
     assert counts[10] == counts[100], counts
-    # the token check, the store list, the page, then one per loader: items, blockers, tracking, buyer data
-    assert counts[100] == 7, counts
+    # the token check, the store list, the page, then one per loader: items, blockers, tracking, buyer data,
+    # problems (a processing Commerce order may have been canceled before Amazon refused the cancel)
+    assert counts[100] == 8, counts

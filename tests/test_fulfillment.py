@@ -113,9 +113,13 @@ def test_admin_cancels_an_unshipped_order(make_sandbox):
     assert view.status == "CANCELED"
     assert sb.host.order(commerce_id).state == "canceled"
     assert sb.host.salable_qty("MUG") == 5
+    sb.sync()  # the cancellation feed goes out; Amazon processes it before the next cycle looks
+    assert sb.amazon.cancellations == []
     sb.sync()
     assert sb.amazon.cancellations == [(amazon_id, "NoInventory")]
-    assert sb.order(amazon_id).status == "CANCELED"
+    view = sb.order(amazon_id)
+    assert view.status == "CANCELED"
+    assert [e.kind for e in view.history][-2:] == ["CANCELED", "AMAZON_CONFIRMED"]
 
 
 def test_admin_cancel_of_a_blocked_order_skips_it_and_clears_its_blockers(make_sandbox):
@@ -155,6 +159,7 @@ def test_host_cancel_of_an_unshipped_order_cancels_it_on_amazon(make_sandbox):
     amazon_id, commerce_id = imported(sb, ("MUG", 1))
     sb.host.cancel(commerce_id)
     assert sb.order(amazon_id).status == "CANCELED"
+    sb.sync()
     sb.sync()
     assert sb.amazon.cancellations == [(amazon_id, "GeneralAdjustment")]
 

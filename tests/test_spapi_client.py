@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 from datetime import timedelta
 
 import httpx
 import pytest
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from channel_plugin.amazon.client import AmazonRejected, AmazonUnavailable
+from channel_plugin.amazon.cancellation import (
+    CONTENT_TYPE,
+    FEED_TYPE,
+    CancelMessage,
+    acknowledgement_feed,
+    processing_report,
+    refusals_in,
+)
+from channel_plugin.amazon.client import AmazonRejected, AmazonUnavailable, FeedStatus
 from channel_plugin.amazon.fake_server import FakeAmazon
 from channel_plugin.amazon.lwa import LwaCredentials, LwaError
 from channel_plugin.amazon.marketplace import FakeMarketplace
@@ -213,14 +222,43 @@ def test_a_confirmation_amazon_refuses_is_rejected_for_good():
         )
 
 
-def test_a_cancel_goes_out_as_an_order_acknowledgement_feed():
+def test_a_feed_is_followed_until_amazon_has_processed_it_and_its_report_names_the_refusals():
     rig = Rig()
-    order = make_order()
-    rig.marketplace.put_order(order)
-    run(rig.client.cancel_order(order["orderId"], "NoInventory"))
-    assert rig.marketplace.cancellations == [(order["orderId"], "NoInventory")]
-    [feed] = rig.fake.feeds
-    assert feed["feedType"] == "POST_ORDER_ACKNOWLEDGEMENT_DATA" and feed["marketplaceIds"] == ["ATVPDKIKX0DER"]
+    kept, refused = make_order(), make_order()
+    rig.marketplace.put_orders([kept, refused])
+    rig.marketplace.refuse_cancel(refused["orderId"], "The buyer already received the order.")
+    document = acknowledgement_feed(
+        "A2SANDBOXSELLER",
+        [CancelMessage(7, kept["orderId"], "NoInventory"), CancelMessage(8, refused["orderId"], "BuyerCanceled")],
+    )
+    feed_id = run(rig.client.create_feed(FEED_TYPE, document, CONTENT_TYPE))
+    assert run(rig.client.get_feed(feed_id)) == FeedStatus("IN_QUEUE", None)
+    assert rig.marketplace.cancellations == []
+    rig.clock.advance(60)
+    status = run(rig.client.get_feed(feed_id))
+    assert status.processing_status == "DONE" and status.finished
+    report = run(rig.client.get_feed_document(status.result_document_id))
+    assert refusals_in(report) == {8: "18028: The buyer already received the order."}
+    assert rig.marketplace.cancellations == [(kept["orderId"], "NoInventory")]
+    assert rig.marketplace.payload(refused["orderId"])["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+
+
+def test_a_gzipped_processing_report_is_unzipped():
+    report = processing_report("A2SANDBOXSELLER", 1, {1: ("18028", "Not cancelable")})
+
+    async def amazon(scope, receive, send):
+        if scope["path"].endswith("/report.gz"):
+            response = Response(gzip.compress(report.encode()), media_type="application/octet-stream")
+        else:
+            response = JSONResponse(
+                {"feedDocumentId": "doc-1", "url": "http://fake/report.gz", "compressionAlgorithm": "GZIP"}
+            )
+        await response(scope, receive, send)
+
+    rig = Rig()
+    transport = _Router({"/auth/o2/token": rig.fake.app, "": amazon})
+    client = SpApiClient(LwaCredentials(**CREDS), marketplace_id="M", timer=rig.timer, transport=transport, seed=1)
+    assert refusals_in(run(client.get_feed_document("doc-1"))) == {1: "18028: Not cancelable"}
 
 
 class _Router(httpx.AsyncBaseTransport):
@@ -234,3 +272,28 @@ class _Router(httpx.AsyncBaseTransport):
             if prefix and request.url.path.startswith(prefix):
                 return await transport.handle_async_request(request)
         return await self._transports[""].handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("extra", "line_extra", "refusal"),
+    [
+        ({"shippingMethod": 7}, {}, "shippingMethod must be a string"),
+        ({}, {"transparencyCodes": "AZ:T1"}, "transparencyCodes must be a list of strings"),
+    ],
+)
+def test_the_fake_refuses_malformed_ship_methods_and_transparency_codes(extra, line_extra, refusal):
+    rig = Rig()
+    order = make_order()
+    rig.marketplace.put_order(order)
+    line = {"orderItemId": order["orderItems"][0]["orderItemId"], "quantity": 1, **line_extra}
+    package = {
+        "packageReferenceId": "1",
+        "carrierCode": "UPS",
+        "trackingNumber": "1Z1",
+        "shipDate": "2026-01-15T12:00:00Z",
+        "orderItems": [line],
+        **extra,
+    }
+    with pytest.raises(AmazonRejected, match=refusal):
+        run(rig.client.confirm_shipment(order["orderId"], package))
+    assert rig.marketplace.confirmations == []

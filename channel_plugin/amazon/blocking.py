@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from channel_plugin.amazon.client import MarketplaceClient, SearchPage
+from channel_plugin.amazon.client import FeedStatus, MarketplaceClient, SearchPage
 from channel_plugin.amazon.lwa import LWA_TOKEN_URL, LwaCredentials
 from channel_plugin.amazon.spapi import ENDPOINTS, RetryPolicy, SpApiClient
 from channel_plugin.amazon.timing import Timer
@@ -69,8 +69,14 @@ class BlockingClient:
     def confirm_shipment(self, amazon_order_id: str, payload: Mapping[str, Any]) -> None:
         self._loop.run(self.client.confirm_shipment(amazon_order_id, payload))
 
-    def cancel_order(self, amazon_order_id: str, reason: str) -> None:
-        self._loop.run(self.client.cancel_order(amazon_order_id, reason))
+    def create_feed(self, feed_type: str, content: str, content_type: str) -> str:
+        return self._loop.run(self.client.create_feed(feed_type, content, content_type))
+
+    def get_feed(self, feed_id: str) -> FeedStatus:
+        return self._loop.run(self.client.get_feed(feed_id))
+
+    def get_feed_document(self, feed_document_id: str) -> str:
+        return self._loop.run(self.client.get_feed_document(feed_document_id))
 
 
 class SpApiClients:

@@ -16,6 +16,19 @@ class SearchPage:
     next_token: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """Where Amazon is with a submitted feed: ``processing_status`` is one of IN_QUEUE, IN_PROGRESS, DONE, FATAL,
+    CANCELLED; the result document (the processing report) exists once it is DONE, and sometimes when FATAL."""
+
+    processing_status: str
+    result_document_id: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.processing_status in ("DONE", "FATAL", "CANCELLED")
+
+
 class MarketplaceClient(Protocol):
     """The Orders API operations the plugin uses, for one seller account."""
 
@@ -32,7 +45,11 @@ class MarketplaceClient(Protocol):
 
     def confirm_shipment(self, amazon_order_id: str, payload: Mapping[str, Any]) -> None: ...
 
-    def cancel_order(self, amazon_order_id: str, reason: str) -> None: ...
+    def create_feed(self, feed_type: str, content: str, content_type: str) -> str: ...
+
+    def get_feed(self, feed_id: str) -> FeedStatus: ...
+
+    def get_feed_document(self, feed_document_id: str) -> str: ...
 
 
 class AmazonRejected(Exception):

@@ -43,6 +43,18 @@ def admin_routes(fake: FakeAmazon) -> list[Route]:
             return JSONResponse({"error": str(exc)}, 400)
         return JSONResponse({"ok": True})
 
+    async def refuse_cancel(request: Request) -> Response:
+        """Amazon's processing report will refuse this order's cancellation with the given message."""
+        body = await json_body(request)
+        message = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(message, str) or not message.strip():
+            return JSONResponse({"error": 'the body must be {"message": text}'}, 400)
+        try:
+            fake.marketplace.refuse_cancel(request.path_params["order_id"], message.strip())
+        except KeyError as exc:
+            return JSONResponse({"error": str(exc).strip("'\"")}, 404)
+        return JSONResponse({"ok": True})
+
     async def faults(request: Request) -> Response:
         """Checks the whole request before changing anything: a bad knob never half-applies."""
         body = await json_body(request)
@@ -79,6 +91,7 @@ def admin_routes(fake: FakeAmazon) -> list[Route]:
     return [
         Route("/_fake/orders", put_order, methods=["PUT", "POST"]),
         Route("/_fake/orders/{order_id}/status", set_status, methods=["POST"]),
+        Route("/_fake/orders/{order_id}/refuse-cancel", refuse_cancel, methods=["POST"]),
         Route("/_fake/faults", faults, methods=["POST"]),
         Route("/_fake/state", state, methods=["GET"]),
     ]
@@ -90,6 +103,7 @@ def _state(fake: FakeAmazon) -> dict[str, Any]:
         "throttled": dict(fake.throttled),
         "faultsInjected": {str(status): count for status, count in fake.faults.injected.items()},
         "tokenGrants": fake.token_grants,
+        "feeds": {feed.feed_id: feed.status for feed in fake.feeds.feeds.values()},
         **{knob: getattr(fake.faults, knob) for knob in FAULT_KNOBS},
     }
 

@@ -2,8 +2,9 @@
 
 ``channel-plugin fake-amazon`` serves it on 127.0.0.1; the Sandbox talks to it in-process through the real
 client. What it keeps of Amazon: the LWA refresh-token grant and expiring access tokens, searchOrders' 2-minute
-rule and pagination tokens, getOrder, v0 confirmShipment, the feed upload that cancels an order, and a token bucket
-per operation that answers 429 with Amazon's quota message to a client that goes too fast.
+rule and pagination tokens, getOrder, v0 confirmShipment, the order-acknowledgement feeds that cancel orders
+(processed a minute later, answered with a processing report), and a token bucket per operation that answers 429
+with Amazon's quota message to a client that goes too fast.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from channel_plugin.amazon.cancellation import cancellations_in
 from channel_plugin.amazon.fake_admin import admin_routes
+from channel_plugin.amazon.fake_feeds import FakeFeeds
 from channel_plugin.amazon.fake_http import json_body, timestamp
 from channel_plugin.amazon.faults import Faults
 from channel_plugin.amazon.marketplace import FakeMarketplace
@@ -48,6 +49,18 @@ def _errors(status: int, code: str, message: str, headers: dict[str, str] | None
     return JSONResponse({"errors": [{"code": code, "message": message, "details": ""}]}, status, headers=headers)
 
 
+def _malformed_extras(package: dict[str, Any]) -> str | None:
+    """What Amazon's model says of the optional fields: ``shippingMethod`` is text, ``transparencyCodes`` a list
+    of texts per order item."""
+    if "shippingMethod" in package and not isinstance(package["shippingMethod"], str):
+        return "shippingMethod must be a string"
+    for line in package.get("orderItems") or []:
+        codes = line.get("transparencyCodes", []) if isinstance(line, dict) else []
+        if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
+            return "transparencyCodes must be a list of strings"
+    return None
+
+
 class FakeAmazon:
     """One seller account's SP-API. ``marketplace`` holds the orders; ``faults`` switches misbehaviour on."""
 
@@ -67,8 +80,7 @@ class FakeAmazon:
         self._tokens: dict[str, datetime] = {}
         self._expired: set[str] = set()
         self._limits = RateLimiter(_ClockTimer(marketplace.clock), USAGE_PLANS) if enforce_rate_limits else None
-        self._uploads: dict[str, str] = {}
-        self.feeds: list[dict[str, Any]] = []
+        self.feeds = FakeFeeds(marketplace)
         self.pages_served = 0
         self.on_page_served: Callable[[int], None] | None = None
         self.app = Starlette(
@@ -79,7 +91,10 @@ class FakeAmazon:
                 Route("/orders/v0/orders/{order_id}/shipmentConfirmation", self._confirm_shipment, methods=["POST"]),
                 Route("/feeds/2021-06-30/documents", self._create_document, methods=["POST"]),
                 Route("/feeds/2021-06-30/feeds", self._create_feed, methods=["POST"]),
+                Route("/feeds/2021-06-30/feeds/{feed_id}", self._get_feed, methods=["GET"]),
+                Route("/feeds/2021-06-30/documents/{document_id}", self._get_feed_document, methods=["GET"]),
                 Route("/uploads/{document_id}", self._upload, methods=["PUT"]),
+                Route("/results/{document_id}", self._download, methods=["GET"]),
                 *admin_routes(self),
             ]
         )
@@ -191,6 +206,9 @@ class FakeAmazon:
         missing = [f for f in PACKAGE_FIELDS if not package.get(f)]
         if missing:
             return _errors(400, "InvalidInput", f"packageDetail is missing {', '.join(missing)}")
+        malformed = _malformed_extras(package)
+        if malformed:
+            return _errors(400, "InvalidInput", malformed)
         reference = str(package["packageReferenceId"])
         if not reference.isdigit() or int(reference) < 1:
             return _errors(400, "InvalidInput", "packageReferenceId must be a positive number")
@@ -212,16 +230,15 @@ class FakeAmazon:
         body = await json_body(request)
         if not isinstance(body, dict) or not body.get("contentType"):
             return _errors(400, "InvalidInput", "contentType is required")
-        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
-        self._uploads[document_id] = ""
+        document_id = self.feeds.new_upload()
         url = f"{request.url.scheme}://{request.url.netloc}/uploads/{document_id}"
         return JSONResponse({"feedDocumentId": document_id, "url": url}, 201)
 
     async def _upload(self, request: Request) -> Response:
         document_id = request.path_params["document_id"]
-        if document_id not in self._uploads:
+        if document_id not in self.feeds.uploads:
             return Response("NoSuchUpload", 403)
-        self._uploads[document_id] = (await request.body()).decode("utf-8", errors="replace")
+        self.feeds.uploads[document_id] = (await request.body()).decode("utf-8", errors="replace")
         return Response(status_code=200)
 
     async def _create_feed(self, request: Request) -> Response:
@@ -229,14 +246,35 @@ class FakeAmazon:
         if refused is not None:
             return refused
         body = await json_body(request)
-        if not isinstance(body, dict) or body.get("inputFeedDocumentId") not in self._uploads:
-            return _errors(400, "InvalidInput", "inputFeedDocumentId names no uploaded document")
-        feed_id = str(50000 + len(self.feeds))
-        self.feeds.append(dict(body, feedId=feed_id))
-        if body.get("feedType") == "POST_ORDER_ACKNOWLEDGEMENT_DATA":
-            try:
-                for order_id, reason in cancellations_in(self._uploads[body["inputFeedDocumentId"]]):
-                    self.marketplace.cancel_order(order_id, reason)
-            except (KeyError, ValueError) as exc:
-                return _errors(400, "InvalidInput", str(exc).strip("'\""))
-        return JSONResponse({"feedId": feed_id}, 202)
+        if not isinstance(body, dict):
+            return _errors(400, "InvalidInput", "the body must be a JSON object")
+        try:
+            feed = self.feeds.create(body)
+        except ValueError as exc:
+            return _errors(400, "InvalidInput", str(exc))
+        return JSONResponse({"feedId": feed.feed_id}, 202)
+
+    async def _get_feed(self, request: Request) -> Response:
+        refused = await self._guard(request, "getFeed")
+        if refused is not None:
+            return refused
+        try:
+            return JSONResponse(self.feeds.look(request.path_params["feed_id"]).as_json())
+        except KeyError:
+            return _errors(404, "NotFound", "The requested feed was not found.")
+
+    async def _get_feed_document(self, request: Request) -> Response:
+        refused = await self._guard(request, "getFeedDocument")
+        if refused is not None:
+            return refused
+        document_id = request.path_params["document_id"]
+        if document_id not in self.feeds.results:
+            return _errors(404, "NotFound", "The requested feed document was not found.")
+        url = f"{request.url.scheme}://{request.url.netloc}/results/{document_id}"
+        return JSONResponse({"feedDocumentId": document_id, "url": url})
+
+    async def _download(self, request: Request) -> Response:
+        report = self.feeds.results.get(request.path_params["document_id"])
+        if report is None:
+            return Response("NoSuchKey", 403)
+        return Response(report, media_type="text/xml")

@@ -34,6 +34,28 @@ _V0_SPELLING = {
 }
 
 
+_CANCELABLE = frozenset(
+    {
+        AmazonOrderStatus.PENDING,
+        AmazonOrderStatus.PENDING_AVAILABILITY,
+        AmazonOrderStatus.UNSHIPPED,
+        AmazonOrderStatus.CANCELED,
+    }
+)
+
+
+class CancelRefused(Exception):
+    """Amazon processed a cancellation and refused it; the message is what its processing report says."""
+
+
+def _status_of(payload: Any) -> AmazonOrderStatus | None:
+    status = payload.get("OrderStatus") or (payload.get("fulfillment") or {}).get("fulfillmentStatus")
+    try:
+        return parse_amazon_status(str(status))
+    except ValueError:
+        return None
+
+
 def _iso(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -58,6 +80,7 @@ class FakeMarketplace:
     cancellations: list[tuple[str, str]] = field(default_factory=list)
     search_calls: int = 0
     _packages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _refusals: dict[str, str] = field(default_factory=dict)
 
     def put_order(self, order: Any, *, updated_at: datetime | None = None) -> str:
         """Add or replace an order, stamped as last updated now. Returns the key it is stored under.
@@ -151,7 +174,20 @@ class FakeMarketplace:
         status = AmazonOrderStatus.SHIPPED if complete else AmazonOrderStatus.PARTIALLY_SHIPPED
         self._change(amazon_order_id, order, status)
 
+    def refuse_cancel(self, amazon_order_id: str, message: str) -> None:
+        """Amazon will refuse the next cancellations of this order with ``message`` (as it does, for example, for
+        an order the buyer already received)."""
+        self.payload(amazon_order_id)
+        self._refusals[amazon_order_id] = message
+
     def cancel_order(self, amazon_order_id: str, reason: str) -> None:
+        """Cancel as a processed acknowledgement feed does; raises CancelRefused when Amazon would not."""
+        payload = self.payload(amazon_order_id)
+        if amazon_order_id in self._refusals:
+            raise CancelRefused(self._refusals[amazon_order_id])
+        status = _status_of(payload)
+        if status not in _CANCELABLE:
+            raise CancelRefused(f"The order is {status.value if status else 'unreadable'} and cannot be canceled.")
         self.cancellations.append((amazon_order_id, reason))
         self.set_status(amazon_order_id, "CANCELED")
 

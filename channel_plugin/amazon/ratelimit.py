@@ -19,6 +19,8 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "confirmShipment": (2.0, 10),
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+    "getFeedDocument": (0.0222, 10),
 }
 DEFAULT_PLAN = (0.5, 10)
 

@@ -9,6 +9,7 @@ never costs the page.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from collections import Counter
@@ -21,8 +22,13 @@ from urllib.parse import quote
 import anyio
 import httpx
 
-from channel_plugin.amazon.cancellation import acknowledgement_feed
-from channel_plugin.amazon.client import AmazonRejected, AmazonResponseError, AmazonUnavailable, SearchPage
+from channel_plugin.amazon.client import (
+    AmazonRejected,
+    AmazonResponseError,
+    AmazonUnavailable,
+    FeedStatus,
+    SearchPage,
+)
 from channel_plugin.amazon.lwa import LWA_TOKEN_URL, AccessTokens, LwaCredentials
 from channel_plugin.amazon.ratelimit import RateLimiter
 from channel_plugin.amazon.timing import SystemTimer, Timer
@@ -34,6 +40,7 @@ ENDPOINTS = {
 }
 INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT", "PACKAGES")
 PAGE_SIZE = 100
+FEED_STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
 
 
 @dataclass(frozen=True)
@@ -133,10 +140,8 @@ class SpApiClient:
         body = {"marketplaceId": self.marketplace_id, "packageDetail": dict(payload)}
         await self._call("confirmShipment", "POST", path, json_body=body)
 
-    async def cancel_order(self, amazon_order_id: str, reason: str) -> None:
-        """Seller cancels go through an order-acknowledgement feed: upload the document, then submit the feed."""
-        content = acknowledgement_feed(self.seller_id, amazon_order_id, reason)
-        content_type = "text/xml; charset=UTF-8"
+    async def create_feed(self, feed_type: str, content: str, content_type: str) -> str:
+        """Upload the document, then submit the feed; returns Amazon's feed id, which ``get_feed`` follows."""
         document = await self._call(
             "createFeedDocument", "POST", "/feeds/2021-06-30/documents", json_body={"contentType": content_type}
         )
@@ -144,16 +149,57 @@ class SpApiClient:
         if not isinstance(document_id, str) or not isinstance(url, str):
             raise AmazonResponseError("createFeedDocument answered without a document id and upload url")
         await self._upload(url, content, content_type)
-        await self._call(
+        created = await self._call(
             "createFeed",
             "POST",
             "/feeds/2021-06-30/feeds",
             json_body={
-                "feedType": "POST_ORDER_ACKNOWLEDGEMENT_DATA",
+                "feedType": feed_type,
                 "marketplaceIds": [self.marketplace_id],
                 "inputFeedDocumentId": document_id,
             },
         )
+        feed_id = created.get("feedId") if isinstance(created, dict) else None
+        if not isinstance(feed_id, str) or not feed_id:
+            raise AmazonResponseError("createFeed answered without a feedId")
+        return feed_id
+
+    async def get_feed(self, feed_id: str) -> FeedStatus:
+        body = await self._call("getFeed", "GET", f"/feeds/2021-06-30/feeds/{quote(feed_id, safe='')}")
+        status = body.get("processingStatus") if isinstance(body, dict) else None
+        if status not in FEED_STATUSES:
+            raise AmazonResponseError("getFeed answered without a known processingStatus")
+        result = body.get("resultFeedDocumentId")
+        return FeedStatus(status, result if isinstance(result, str) and result else None)
+
+    async def get_feed_document(self, feed_document_id: str) -> str:
+        """The document's text, fetched from the pre-signed URL Amazon gives (and unzipped when Amazon says so)."""
+        path = f"/feeds/2021-06-30/documents/{quote(feed_document_id, safe='')}"
+        body = await self._call("getFeedDocument", "GET", path)
+        url = body.get("url") if isinstance(body, dict) else None
+        if not isinstance(url, str):
+            raise AmazonResponseError("getFeedDocument answered without a url")
+        content = await self._download(url)
+        if body.get("compressionAlgorithm") == "GZIP":
+            try:
+                content = gzip.decompress(content)
+            except (OSError, EOFError):
+                raise AmazonResponseError("the feed document is not valid GZIP") from None
+        return content.decode("utf-8", errors="replace")
+
+    async def _download(self, url: str) -> bytes:
+        for attempt in range(self._retry.attempts):
+            try:
+                with anyio.fail_after(self._retry.timeout_seconds):
+                    response = await self._http.get(url)
+            except (httpx.HTTPError, TimeoutError):
+                response = None
+            if response is not None and response.status_code < 300:
+                return response.content
+            if response is not None and 400 <= response.status_code < 500 and response.status_code != 429:
+                raise AmazonRejected(f"the feed document download was refused ({response.status_code})")
+            await self._timer.sleep(self._retry.backoff(attempt, self._rng))
+        raise AmazonUnavailable("the feed document download kept failing")
 
     async def _upload(self, url: str, content: str, content_type: str) -> None:
         """The document goes to the pre-signed URL Amazon gave, without our access token."""

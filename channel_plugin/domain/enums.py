@@ -132,9 +132,14 @@ def parse_amazon_status(raw: str) -> AmazonOrderStatus:
 
 
 class OrderProblemCode(StrEnum):
-    """Why an order that Commerce shipped is not confirmed on Amazon; it is never completed while one is open."""
+    """Why an order needs a person: a call to Amazon it refused, or one the plugin stopped retrying.
+
+    A shipment problem keeps the order from completing until a corrected resend is accepted.
+    """
 
     SHIPMENT_REJECTED = "SHIPMENT_REJECTED"
     """Amazon refused the shipment confirmation (a 4xx other than throttling); its message says what to correct."""
     SHIPMENT_NOT_SENT = "SHIPMENT_NOT_SENT"
     """Every attempt failed on throttling, server errors or the network, and the plugin stopped retrying."""
+    CANCEL_REJECTED = "CANCEL_REJECTED"
+    """Amazon's processing report refused a cancellation; the order is back in the status it had before."""

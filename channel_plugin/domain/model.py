@@ -17,6 +17,7 @@ from channel_plugin.domain.enums import (
     BlockerKind,
     FulfillmentChannel,
     ImportState,
+    OrderProblemCode,
 )
 
 
@@ -284,6 +285,9 @@ class ShipmentItem:
     """The catalog SKU."""
     qty: int
     """Units shipped (1 or more)."""
+    transparency_codes: tuple[str, ...] = ()
+    """Amazon Transparency codes of these units (one per unit of a product enrolled in Transparency), sent with
+    the shipment confirmation; empty when the product has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +300,8 @@ class ShipmentPackage:
     """What the box holds."""
     carrier: str | None = None
     """The box's carrier code, when it is not the shipment's."""
+    shipping_method: str | None = None
+    """The box's ship method (the carrier's service, e.g. "Ground"), when it is not the shipment's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +322,11 @@ class Shipment:
     """The carrier's name, sent to Amazon as "Other" when Amazon doesn't know the carrier code."""
     packages: tuple[ShipmentPackage, ...] = ()
     """The boxes, when it went out in several; empty for one box described by the fields above."""
+    shipping_method: str | None = None
+    """The ship method (the carrier's service, e.g. "Ground" or "Next Day Air"), sent to Amazon when known."""
 
     def boxes(self) -> tuple[ShipmentPackage, ...]:
-        return self.packages or (ShipmentPackage(self.tracking_number, self.items, self.carrier),)
+        return self.packages or (ShipmentPackage(self.tracking_number, self.items, self.carrier, self.shipping_method),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +371,18 @@ class HistoryEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderProblem:
+    """Something Amazon refused for the order, which a person must look at (the import itself went through)."""
+
+    code: OrderProblemCode
+    """What was refused (today CANCEL_REJECTED: Amazon would not cancel the order)."""
+    message: str
+    """Amazon's own words for the refusal."""
+    at: datetime
+    """When Amazon's refusal was recorded here."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoredOrderView:
     """A stored Amazon order with its import bookkeeping: what the Sandbox's ``order()`` returns."""
 
@@ -383,3 +403,4 @@ class StoredOrderView:
     buyer: Buyer
     shipping_address: Address | None
     error_message: str | None = None
+    problems: tuple[OrderProblem, ...] = ()

@@ -6,7 +6,7 @@ Read this module to know the product's behaviour; storage and pluggy only carry 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from channel_plugin.domain.enums import (
@@ -43,6 +43,38 @@ _PROGRESS = {
     S.INVOICE_UNCONFIRMED: 3,
     S.COMPLETED: 4,
 }
+
+
+SHIPPED_IN_FULL = frozenset({S.SHIPPED, S.INVOICE_UNCONFIRMED, S.COMPLETED})
+
+
+def shipped_units(status: S, *, ordered: int, reported: int, tracked: int) -> int:
+    """Units of one order line that have shipped, as the admin should see them.
+
+    Amazon's own count (``reported``) lags behind our confirmations and is often missing altogether (FBA orders
+    arrive SHIPPED with nothing fulfilled per line), so the larger of it and the units in the host's shipments
+    (``tracked``) counts; an order that shipped in full (COMPLETED only ever follows SHIPPED) shipped every unit.
+    """
+    if status in SHIPPED_IN_FULL:
+        return ordered
+    return min(ordered, max(reported, tracked))
+
+
+def lines_as_shipped(items: Iterable[OrderItem], status: S, tracked: Mapping[str, int]) -> list[OrderItem]:
+    """The order's lines with ``shipped_units`` as their shipped quantity; ``tracked``: order item id -> units in
+    the host's shipments."""
+    return [
+        replace(
+            item,
+            quantity_shipped=shipped_units(
+                status,
+                ordered=item.quantity_ordered,
+                reported=item.quantity_shipped,
+                tracked=tracked.get(item.order_item_id, 0),
+            ),
+        )
+        for item in items
+    ]
 
 
 def merge_status(current: S | None, incoming: S) -> S:

@@ -15,14 +15,14 @@ from channel_plugin.domain.enums import CancelReason, FulfillmentChannel, Import
 from channel_plugin.domain.model import Address, AmazonOrder
 from channel_plugin.domain.settings import OrderSettings, effective_store_view, validate_settings
 from channel_plugin.engine.evaluate import reservation_reference
-from channel_plugin.engine.fulfillment import CANCEL_ORDER, _status_note, add_event, load_order
+from channel_plugin.engine.fulfillment import _status_note, add_event, load_order
 from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.importer import PageResult, recheck
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.errors import ChannelError, HostError, ValidationError
 from channel_plugin.storage import blockers as blocker_store
+from channel_plugin.storage import cancellations
 from channel_plugin.storage import orders as order_store
-from channel_plugin.storage import outbox
 from channel_plugin.storage.orders import StoredRow
 from channel_plugin.storage.stores import (
     StoreRecord,
@@ -146,14 +146,8 @@ def cancel_order(rt: Runtime, store_id: int, amazon_order_id: str, reason: Cance
                 ) from exc
         if stored.reserved:
             rt.hooks.release(reservation_reference(store_id, amazon_order_id, stored))
-        outbox.enqueue(
-            conn,
-            store_id=store_id,
-            order_pk=pk,
-            kind=CANCEL_ORDER,
-            reference="cancel",
-            payload={"reason": code.value},
-            now=now,
+        cancellations.request(
+            conn, store_id=store_id, order_pk=pk, reason=code.value, previous_status=stored.status, now=now
         )
         state = ImportState.IMPORTED if stored.commerce_order_id else ImportState.SKIPPED
         resolved, _ = blocker_store.sync_blockers(conn, store_id, {pk: []}, now)
@@ -191,13 +185,12 @@ def on_host_canceled(rt: Runtime, commerce_order_id: str) -> bool:
                 now,
             )
             return True
-        outbox.enqueue(
+        cancellations.request(
             conn,
             store_id=columns["store_id"],
             order_pk=pk,
-            kind=CANCEL_ORDER,
-            reference="cancel",
-            payload={"reason": CancelReason.GENERAL_ADJUSTMENT.value},
+            reason=CancelReason.GENERAL_ADJUSTMENT.value,
+            previous_status=stored.status,
             now=now,
         )
         add_event(

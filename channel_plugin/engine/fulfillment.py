@@ -1,5 +1,6 @@
 """Shipments and completion: host shipment -> tracking and status here -> confirmShipment queued -> sent ->
-next cron the Commerce order completes (engine/outbound.py sends the queued calls)."""
+next cron the Commerce order completes (engine/outbound.py sends the queued calls; cancellations go to Amazon in
+feeds: engine/cancellations.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 from channel_plugin.domain.carriers import amazon_carrier
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.domain.enums import ImportState
-from channel_plugin.domain.model import AmazonOrder, Shipment
+from channel_plugin.domain.model import AmazonOrder, Shipment, ShipmentPackage
 from channel_plugin.domain.rules import ready_to_complete, status_after_shipment
 from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.runtime import Notifications, Runtime
@@ -24,8 +25,6 @@ from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 log = logging.getLogger("channel_plugin")
-
-CANCEL_ORDER = "CANCEL_ORDER"
 
 
 def add_event(conn: Connection, pk: int, kind: str, message: str, now: Any, **columns: Any) -> None:
@@ -66,7 +65,12 @@ def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment,
                 continue
             units += sum(lines.values())
             carrier = box.carrier or shipment.carrier
-            order_items = [{"orderItemId": k, "quantity": v} for k, v in lines.items()]
+            codes = _transparency_codes(order, columns.get("sku_map") or {}, lines, box)
+            order_items = [
+                {"orderItemId": k, "quantity": v, **({"transparencyCodes": codes[k]} if codes.get(k) else {})}
+                for k, v in lines.items()
+            ]
+            method = box.shipping_method or shipment.shipping_method
             tracking_id = conn.execute(
                 insert(order_tracking).returning(order_tracking.c.id),
                 {
@@ -95,6 +99,7 @@ def on_shipment_created(rt: Runtime, commerce_order_id: str, shipment: Shipment,
                     "trackingNumber": box.tracking_number,
                     "shipDate": shipment.shipped_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "orderItems": order_items,
+                    **({"shippingMethod": method} if method else {}),
                 },
             )
         shipped = _shipped_by_sku(conn, pk, order)
@@ -131,6 +136,22 @@ def _allocate(
             lines[item.order_item_id] = take
             remaining[sku] -= take
     return lines
+
+
+def _transparency_codes(
+    order: AmazonOrder, sku_map: Mapping[str, str], lines: Mapping[str, int], box: ShipmentPackage
+) -> dict[str, list[str]]:
+    """The box's Transparency codes per order line: each line takes as many of its SKU's codes as it has units."""
+    left: dict[str, list[str]] = {}
+    for content in box.items:
+        left.setdefault(content.sku, []).extend(content.transparency_codes)
+    codes: dict[str, list[str]] = {}
+    for item in order.items:
+        units = lines.get(item.order_item_id, 0)
+        pool = left.get(sku_map.get(item.seller_sku, item.seller_sku), [])
+        if units and pool:
+            codes[item.order_item_id], pool[:units] = pool[:units], []
+    return codes
 
 
 def _shipped_by_item(conn: Connection, pk: int) -> dict[str, int]:

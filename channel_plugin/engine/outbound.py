@@ -57,7 +57,7 @@ def send_outbox(
             break
         client = client or rt.marketplace_for(store)
         try:
-            _send(client, entry)
+            client.confirm_shipment(entry.amazon_order_id, entry.payload)
         except Exception as exc:
             failed += 1
             _record_failure(rt, entry, exc)
@@ -69,16 +69,9 @@ def send_outbox(
         with rt.db.transaction() as conn:
             if outbox.mark_sent(conn, entry.id, rt.clock()):
                 add_event(
-                    conn, entry.order_pk, "AMAZON_CONFIRMED", f"Amazon accepted the {_label(entry.kind)}.", rt.clock()
+                    conn, entry.order_pk, "AMAZON_CONFIRMED", "Amazon accepted the shipment confirmation.", rt.clock()
                 )
     return sent, failed
-
-
-def _send(client: MarketplaceClient, entry: outbox.OutboxEntry) -> None:
-    if entry.kind == CONFIRM_SHIPMENT:
-        client.confirm_shipment(entry.amazon_order_id, entry.payload)
-    else:
-        client.cancel_order(entry.amazon_order_id, entry.payload["reason"])
 
 
 def _record_failure(rt: Runtime, entry: outbox.OutboxEntry, exc: Exception) -> None:
@@ -91,7 +84,7 @@ def _record_failure(rt: Runtime, entry: outbox.OutboxEntry, exc: Exception) -> N
             return
         if not outbox.give_up(conn, entry.id, outbox.REFUSED if refused else outbox.FAILED, message):
             return  # a worker whose lease ran out already recorded the answer
-        label = _label(entry.kind)
+        label = "shipment confirmation"
         add_event(
             conn,
             entry.order_pk,
@@ -101,15 +94,10 @@ def _record_failure(rt: Runtime, entry: outbox.OutboxEntry, exc: Exception) -> N
             else f"Stopped retrying the {label} after {entry.attempts} attempts: {message}",
             now,
         )
-        if entry.kind == CONFIRM_SHIPMENT:
-            _stored, _columns, order = load_order(rt, conn, entry.order_pk)
-            problem = outbox.SHIPMENT_PROBLEMS[outbox.REFUSED if refused else outbox.FAILED]
-            call = AmazonCall("confirmShipment", entry.reference, dict(entry.payload), problem, entry.attempts)
-            notes.add(Hooks.amazon_call_refused, order, call, message)
-
-
-def _label(kind: str) -> str:
-    return "shipment confirmation" if kind == CONFIRM_SHIPMENT else "cancellation"
+        _stored, _columns, order = load_order(rt, conn, entry.order_pk)
+        problem = outbox.SHIPMENT_PROBLEMS[outbox.REFUSED if refused else outbox.FAILED]
+        call = AmazonCall("confirmShipment", entry.reference, dict(entry.payload), problem, entry.attempts)
+        notes.add(Hooks.amazon_call_refused, order, call, message)
 
 
 def resend_shipment(

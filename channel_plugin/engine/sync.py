@@ -1,5 +1,5 @@
 """One cron cycle for every active store: pull from Amazon, re-check, find unannounced shipments, send queued
-calls, complete, erase.
+calls, send and follow the cancellation feed, complete, erase.
 
 Inbound comes first, for every store, and outbound after: a backlog of confirmations (each waiting on Amazon's
 confirmShipment quota) never delays the import of new orders, in its own store or another. Each store's outbound
@@ -22,6 +22,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.admin import recheck_in_pages
+from channel_plugin.engine.cancellations import CancelResult, send_cancellations
 from channel_plugin.engine.fulfillment import complete_shipped
 from channel_plugin.engine.importer import PageResult, import_page
 from channel_plugin.engine.outbound import send_outbox
@@ -62,6 +63,7 @@ class StoreSyncResult:
     confirmations_sent: int = 0
     confirmations_failed: int = 0
     completed: int = 0
+    cancellations: CancelResult = field(default_factory=CancelResult)
     error: str | None = None
 
 
@@ -111,9 +113,11 @@ def sync_inbound(
 
 
 def sync_outbound(rt: Runtime, store: StoreRecord, result: StoreSyncResult) -> None:
-    """Send queued calls to Amazon (within the phase's budget), then complete what Amazon confirmed."""
+    """Send queued calls to Amazon (within the phase's budget) and the store's cancels as one feed, following the
+    feeds already sent; then complete what Amazon confirmed."""
     try:
         result.confirmations_sent, result.confirmations_failed = send_outbox(rt, store)
+        send_cancellations(rt, store, result.cancellations)
         result.completed = complete_shipped(rt, store)
     except Exception as exc:
         result.error = result.error or f"{type(exc).__name__}: {exc}"

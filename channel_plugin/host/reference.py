@@ -23,7 +23,7 @@ from channel_plugin.host.order_reads import all_orders, find_order
 from channel_plugin.host.orders import Orders
 from channel_plugin.host.schema import metadata
 from channel_plugin.host.services import HostServices
-from channel_plugin.host.shipments import Shipments
+from channel_plugin.host.shipments import ShipmentExtras, Shipments
 from channel_plugin.host.statuses import StatusRegistry
 from channel_plugin.host.views import CustomerView, OrderView, ProductView
 from channel_plugin.storage.db import Database
@@ -126,14 +126,21 @@ class ReferenceHost:
         items: Mapping[str, int] | None = None,
         *,
         packages: Sequence[Mapping[str, Any]] | None = None,
+        shipping_method: str | None = None,
+        transparency_codes: Mapping[str, Sequence[str]] | None = None,
     ) -> Shipment:
         """Ship ``items`` (catalog SKU -> units) or, when None, everything not yet shipped.
 
         ``packages`` splits the shipment into boxes, each ``{"tracking": ..., "items": {sku: units}}`` (and
-        optionally ``"carrier"``); the shipment then holds what the boxes hold and ``items`` must be None.
+        optionally ``"carrier"`` and ``"shipping_method"``); the shipment then holds what the boxes hold and
+        ``items`` must be None. ``shipping_method`` is the carrier's service; ``transparency_codes`` (catalog SKU
+        -> codes, one per unit) go to Amazon with the units they belong to, box by box.
         """
+        extras = ShipmentExtras(
+            shipping_method, {sku: list(codes) for sku, codes in (transparency_codes or {}).items()}
+        )
         with self._admin_transaction() as conn:
-            shipment = self._shipments.ship(conn, commerce_order_id, carrier, tracking, items, packages)
+            shipment = self._shipments.ship(conn, commerce_order_id, carrier, tracking, items, packages, extras)
         self._pm.hook.commerce_shipment_created(order_id=commerce_order_id, shipment=shipment)
         return shipment
 

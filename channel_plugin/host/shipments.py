@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,14 @@ _MARK_SHIPPED = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ShipmentExtras:
+    """What a shipment may carry beyond its units: the ship method and Transparency codes per catalog SKU."""
+
+    shipping_method: str | None = None
+    transparency_codes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
 class Shipments:
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self._clock = clock
@@ -39,6 +48,7 @@ class Shipments:
         tracking_number: str,
         items: Mapping[str, int] | None,
         packages: Sequence[Mapping[str, Any]] | None = None,
+        extras: ShipmentExtras = ShipmentExtras(),
     ) -> Shipment:
         """Ship ``items`` (catalog SKU -> units), or everything not yet shipped when None."""
         boxes = _packages(packages) if packages is not None else ()
@@ -73,14 +83,41 @@ class Shipments:
         skus = {item.id: item.sku for item in order.items}
         for line, qty in per_line.items():
             shipped[skus[line]] += qty
+        contents = tuple(ShipmentItem(sku, qty) for sku, qty in shipped.items())
+        codes = extras.transparency_codes
         return Shipment(
             id=str(shipment_id),
             carrier=carrier,
             tracking_number=tracking_number,
-            items=tuple(ShipmentItem(sku, qty) for sku, qty in shipped.items()),
+            items=_with_codes(contents, codes),
             shipped_at=now,
-            packages=boxes,
+            packages=_boxes_with_codes(boxes, codes),
+            shipping_method=extras.shipping_method,
         )
+
+
+def _with_codes(items: tuple[ShipmentItem, ...], codes: Mapping[str, Sequence[str]]) -> tuple[ShipmentItem, ...]:
+    """The items with their SKU's Transparency codes; more codes than units shipped is the host admin's mistake."""
+    left = {sku: list(found) for sku, found in codes.items()}
+    result = tuple(_take_codes(item, left) for item in items)
+    extra = sorted(sku for sku, found in left.items() if found)
+    if extra:
+        raise HostError(f"more Transparency codes than units shipped for {', '.join(extra)}")
+    return result
+
+
+def _boxes_with_codes(
+    boxes: tuple[ShipmentPackage, ...], codes: Mapping[str, Sequence[str]]
+) -> tuple[ShipmentPackage, ...]:
+    """Each box takes, in order, as many of its SKUs' codes as it holds units."""
+    left = {sku: list(found) for sku, found in codes.items()}
+    return tuple(replace(box, items=tuple(_take_codes(item, left) for item in box.items)) for box in boxes)
+
+
+def _take_codes(item: ShipmentItem, left: dict[str, list[str]]) -> ShipmentItem:
+    pool = left.get(item.sku, [])
+    taken, left[item.sku] = pool[: item.qty], pool[item.qty :]
+    return replace(item, transparency_codes=tuple(taken)) if taken else item
 
 
 def _packages(packages: Sequence[Mapping[str, Any]]) -> tuple[ShipmentPackage, ...]:
@@ -92,12 +129,13 @@ def _packages(packages: Sequence[Mapping[str, Any]]) -> tuple[ShipmentPackage, .
             raise HostError(f"package {number} needs a tracking number")
         if not isinstance(contents, Mapping) or not contents:
             raise HostError(f"package {number} needs items (catalog SKU -> units)")
-        carrier = package.get("carrier")
+        carrier, method = package.get("carrier"), package.get("shipping_method")
         boxes.append(
             ShipmentPackage(
                 tracking.strip(),
                 tuple(ShipmentItem(str(sku), int(qty)) for sku, qty in contents.items()),
                 str(carrier) if carrier else None,
+                str(method) if method else None,
             )
         )
     if not boxes:

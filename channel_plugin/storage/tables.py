@@ -158,6 +158,40 @@ amazon_outbox = Table(
     Index("ix_amazon_outbox_due", "state", "next_attempt_at"),
 )
 
+amazon_feeds = Table(
+    "amazon_feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("amazon_stores.id", ondelete="CASCADE"), nullable=False),
+    Column("feed_type", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("amazon_feed_id", String(64), nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("submitted_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_amazon_feeds_store_state", "store_id", "state"),
+)
+
+amazon_cancellations = Table(
+    "amazon_cancellations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("amazon_stores.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Integer, ForeignKey("amazon_orders.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("previous_status", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("feed_id", Integer, ForeignKey("amazon_feeds.id", ondelete="SET NULL"), nullable=True),
+    Column("message", Text, nullable=True),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("order_id", name="uq_amazon_cancellations_order_id"),
+    Index("ix_amazon_cancellations_store_state", "store_id", "state"),
+    Index("ix_amazon_cancellations_feed_id", "feed_id"),
+)
+
 import_blockers = Table(
     "import_blockers",
     metadata,

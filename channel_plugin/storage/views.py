@@ -11,7 +11,9 @@ from channel_plugin.domain.rules import refusal_message, system_message
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
+from channel_plugin.storage.cancellations import problems_by_order
 from channel_plugin.storage.crypto import BuyerDataCipher
+from channel_plugin.storage.shipped import items_as_shipped
 from channel_plugin.storage.tables import amazon_orders, order_events
 
 
@@ -27,7 +29,7 @@ def order_view(
         return None
     m = row._mapping
     pk = m["id"]
-    items = order_store.items_by_order(conn, [pk])[pk]
+    items = items_as_shipped(conn, [pk])[pk]
     history = tuple(
         HistoryEvent(e.at, e.kind, e.message)
         for e in conn.execute(select(order_events).where(order_events.c.order_id == pk).order_by(order_events.c.id))
@@ -52,6 +54,7 @@ def order_view(
         buyer=buyer,
         shipping_address=address,
         error_message=m["error_message"],
+        problems=tuple(problems_by_order(conn, [pk]).get(pk, [])),
     )
 
 

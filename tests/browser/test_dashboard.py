@@ -244,3 +244,20 @@ def test_a_wrong_token_and_an_unreachable_api_are_clear_states(serve, page_for):
 
     page.goto(served.url("stores/1/blockers"))
     expect(page.locator(".empty")).to_have_text("Nothing is blocked: every order that can be imported has been.")
+
+
+def test_an_order_amazon_would_not_cancel_shows_amazons_message_on_its_page(serve, page_for):
+    served = serve(seed=None)
+    sb = served.sandbox
+    order = make_order(items=[("MUG-BLUE", 2)])
+    sb.amazon.put_order(order)
+    sb.sync()
+    sb.amazon.refuse_cancel(order["orderId"], "The buyer already received the order.")
+    sb.cancel(order["orderId"], "NoInventory")
+    sb.sync()
+    sb.sync()
+    page = signed_in(page_for, served, f"stores/1/orders/{order['orderId']}")
+    problems = page.get_by_role("alert", name="Problems")
+    expect(problems).to_contain_text("Cancel rejected")
+    expect(problems).to_contain_text("18028: The buyer already received the order.")
+    expect(page.get_by_role("region", name="Order")).to_contain_text("StatusUnshipped")

@@ -16,10 +16,11 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement, type_coerce
+from sqlalchemy import ColumnElement, or_, type_coerce
 
 from channel_plugin.api.orders.types import AmazonOrderStatus, FulfillmentChannel, ImportState, OrderProblemCode
 from channel_plugin.storage import outbox
+from channel_plugin.storage.cancellations import CANCEL_REJECTED, has_rejected_cancel
 from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.tables import amazon_orders
 
@@ -177,8 +178,11 @@ def conditions(f: AmazonOrderFilter | None) -> list[ColumnFilter]:
         found.append(_one_of("fulfillment_channel", [str(f.fulfillment_channel)]))
     if f.problems:
         states = tuple(state for state, code in outbox.SHIPMENT_PROBLEMS.items() if code in f.problems)
+        wanted = [outbox.has_stuck(CONFIRM_SHIPMENT, states)] if states else []
+        if CANCEL_REJECTED in f.problems:
+            wanted.append(has_rejected_cancel())
         # Not a column: no keyset segment ever fixes it, so ``accepts`` is never asked.
-        found.append(ColumnFilter("problems", (outbox.has_stuck(CONFIRM_SHIPMENT, states),), lambda _v: True))
+        found.append(ColumnFilter("problems", (or_(*wanted),), lambda _v: True))
     return found
 
 

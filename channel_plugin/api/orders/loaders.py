@@ -17,13 +17,15 @@ from typing import Generic, TypeVar
 from sqlalchemy import Connection, select
 
 from channel_plugin.api.context import Info
-from channel_plugin.domain.model import Address, BlockerRecord, Buyer, HistoryEvent, OrderItem
+from channel_plugin.domain.model import Address, BlockerRecord, Buyer, HistoryEvent, OrderItem, OrderProblem
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
+from channel_plugin.storage.cancellations import problems_by_order
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
+from channel_plugin.storage.shipped import add_units
 from channel_plugin.storage.tables import amazon_orders, order_events, order_tracking
 
 T = TypeVar("T")
@@ -37,6 +39,8 @@ class Tracking:
     tracking_number: str
     shipped_at: datetime
     package_reference_id: str
+    units: dict[str, int]
+    """Order item id -> units in this shipment."""
 
 
 class BatchLoader(Generic[T]):
@@ -93,9 +97,22 @@ def _read_tracking(conn: Connection, pks: list[int]) -> dict[int, list[Tracking]
     query = select(order_tracking).where(order_tracking.c.order_id.in_(pks)).order_by(order_tracking.c.id)
     for r in conn.execute(query):
         result.setdefault(r.order_id, []).append(
-            Tracking(r.commerce_shipment_id, r.carrier, r.tracking_number, r.shipped_at, str(r.id))
+            Tracking(
+                r.commerce_shipment_id,
+                r.carrier,
+                r.tracking_number,
+                r.shipped_at,
+                str(r.id),
+                _units(r._mapping["items"]),
+            )
         )
     return result
+
+
+def _units(lines: list[dict[str, object]]) -> dict[str, int]:
+    units: dict[str, int] = {}
+    add_units(units, lines)
+    return units
 
 
 def _read_history(conn: Connection, pks: list[int]) -> dict[int, list[HistoryEvent]]:
@@ -115,6 +132,7 @@ def _read_buyers(cipher: BuyerDataCipher) -> Callable[[Connection, list[int]], d
 
 
 def items(info: Info) -> BatchLoader[list[OrderItem]]:
+    """As Amazon reported them: the node counts in the host's shipments (``rules.lines_as_shipped``)."""
     return _get(info, "items", _loader(info, order_store.items_by_order, list))
 
 
@@ -138,6 +156,10 @@ def _read_stuck_shipments(conn: Connection, pks: list[int]) -> dict[int, list[ou
 
 def history(info: Info) -> BatchLoader[list[HistoryEvent]]:
     return _get(info, "history", _loader(info, _read_history, list))
+
+
+def problems(info: Info) -> BatchLoader[list[OrderProblem]]:
+    return _get(info, "problems", _loader(info, problems_by_order, list))
 
 
 def buyers(info: Info) -> BatchLoader[BuyerData]:

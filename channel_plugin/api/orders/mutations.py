@@ -63,7 +63,12 @@ class StoreSyncResult:
     blocked: int
     failed: int
     invalid: int = strawberry.field(description="Order data from Amazon that could not be read.")
-    confirmations_sent: int = strawberry.field(description="Queued calls to Amazon (shipments, cancels) accepted.")
+    confirmations_sent: int = strawberry.field(description="Shipment confirmations Amazon accepted.")
+    cancels_sent: int = strawberry.field(description="Cancels sent to Amazon in this sync's feed (one per sync).")
+    cancels_accepted: int = strawberry.field(description="Earlier cancels Amazon's processing report accepted.")
+    cancels_rejected: int = strawberry.field(
+        description="Cancels Amazon refused: those orders now have the problem CANCEL_REJECTED."
+    )
     completed: int = strawberry.field(description="Shipped orders completed in Commerce.")
     error: str | None = strawberry.field(description="Why the sync stopped, if it did (also on the store).")
 
@@ -221,6 +226,9 @@ class OrdersMutation:
             failed=counts.failed,
             invalid=counts.invalid,
             confirmations_sent=result.confirmations_sent,
+            cancels_sent=result.cancellations.submitted,
+            cancels_accepted=result.cancellations.accepted,
+            cancels_rejected=result.cancellations.rejected,
             completed=result.completed,
             error=result.error,
         )

@@ -13,8 +13,10 @@ from channel_plugin.api.context import Info
 from channel_plugin.api.orders import loaders
 from channel_plugin.domain import enums
 from channel_plugin.domain import model as domain
+from channel_plugin.domain.rules import lines_as_shipped
 from channel_plugin.links import SELLER_CENTRAL_ORDER_URL, commerce_order_link
 from channel_plugin.storage.buyer_search import buyer_display_name
+from channel_plugin.storage.cancellations import CANCEL_REJECTED
 from channel_plugin.storage.outbox import SHIPMENT_PROBLEMS
 
 AmazonOrderStatus = strawberry.enum(enums.AmazonOrderStatus)
@@ -122,14 +124,16 @@ class AmazonOrderBlocker:
 
 
 @strawberry.type(
-    description="Why a shipped order is not confirmed on Amazon (and so not completed): fix the carrier or tracking "
-    "and resend with resendShipmentConfirmation, which keeps the packageReferenceId."
+    description="Something a person must look at: a call Amazon refused or the plugin stopped retrying. A "
+    "shipment problem keeps the order from completing: fix the carrier or tracking and resend with "
+    "resendShipmentConfirmation, which keeps the packageReferenceId."
 )
 class OrderProblem:
     code: OrderProblemCode  # type: ignore[valid-type]
     message: str = strawberry.field(description="Amazon's message, or the last failure when retries stopped.")
-    package_reference_id: str
-    attempts: int
+    at: datetime | None = strawberry.field(description="When Amazon's refusal was recorded (cancellations).")
+    package_reference_id: str | None = strawberry.field(description="The package to resend (shipment problems).")
+    attempts: int | None = strawberry.field(description="How many times the call was sent (shipment problems).")
 
 
 @strawberry.type(description="One change in the order's life; the latest one is the order's notes.")
@@ -143,11 +147,21 @@ class OrderHistoryEvent:
 class CommerceOrder:
     id: strawberry.ID
     increment_id: str
-    status: str = strawberry.field(
+    left_as: strawberry.Private[str]
+    order_pk: strawberry.Private[int]
+
+    @strawberry.field(
         description="The Commerce order's state as this plugin last left it: processing once created, complete "
-        "once completed, canceled once canceled. The host has no service that reports an order's current status, "
-        "so a change made in the host alone is not seen here; the host's own order view is the authority."
+        "once completed, canceled once canceled (also when Amazon then refused the cancel). The host has no "
+        "service that reports an order's current status, so a change made in the host alone is not seen here; "
+        "the host's own order view is the authority."
     )
+    def status(self, info: Info) -> str:
+        if self.left_as == "processing" and any(
+            p.code == CANCEL_REJECTED for p in loaders.problems(info).get(self.order_pk)
+        ):
+            return "canceled"  # every cancel cancels the Commerce order first, whatever Amazon answers
+        return self.left_as
 
 
 NODE_COLUMNS = (
@@ -209,7 +223,10 @@ class AmazonOrder:
         if commerce_id is not None:
             state = {"COMPLETED": "complete", "CANCELED": "canceled"}.get(status.value, "processing")
             commerce = CommerceOrder(
-                id=strawberry.ID(commerce_id), increment_id=row["commerce_increment_id"] or "", status=state
+                id=strawberry.ID(commerce_id),
+                increment_id=row["commerce_increment_id"] or "",
+                left_as=state,
+                order_pk=row["id"],
             )
         return cls(
             id=strawberry.ID(f"{row['store_id']}:{row['amazon_order_id']}"),
@@ -266,9 +283,14 @@ class AmazonOrder:
         _, address = loaders.buyers(info).get(self.pk)
         return ShippingAddress.of(address) if address else None
 
-    @strawberry.field
+    @strawberry.field(description="The lines; quantityShipped counts the host's shipments as soon as they are made.")
     def items(self, info: Info) -> list[AmazonOrderItem]:
-        return [AmazonOrderItem.of(i) for i in loaders.items(info).get(self.pk)]
+        tracked: dict[str, int] = {}
+        for shipment in loaders.tracking(info).get(self.pk):
+            for item_id, units in shipment.units.items():
+                tracked[item_id] = tracked.get(item_id, 0) + units
+        lines = lines_as_shipped(loaders.items(info).get(self.pk), self.status, tracked)
+        return [AmazonOrderItem.of(i) for i in lines]
 
     @strawberry.field
     def tracking(self, info: Info) -> list[AmazonOrderTracking]:
@@ -289,15 +311,21 @@ class AmazonOrder:
 
     @strawberry.field(description="Open problems: calls to Amazon it refused or the plugin stopped retrying.")
     def problems(self, info: Info) -> list[OrderProblem]:
-        return [
+        shipments = [
             OrderProblem(
                 code=SHIPMENT_PROBLEMS[c.state],
                 message=c.message,
+                at=None,
                 package_reference_id=c.reference,
                 attempts=c.attempts,
             )
             for c in loaders.stuck_shipments(info).get(self.pk)
         ]
+        refused = [
+            OrderProblem(code=p.code, message=p.message, at=p.at, package_reference_id=None, attempts=None)
+            for p in loaders.problems(info).get(self.pk)
+        ]
+        return shipments + refused
 
     @strawberry.field(description="Every change, oldest first.")
     def history(self, info: Info) -> list[OrderHistoryEvent]:

@@ -171,6 +171,11 @@ function problemCard(storeId, order, problem) {
   );
 }
 
+// A refusal with nothing to resend from here (a cancel Amazon refused): Amazon's words and when.
+function problemNote(problem) {
+  return h("div", { class: "problem" }, h("p", {}, h("strong", {}, `${PROBLEM_TEXT[problem.code] || label(problem.code)}. `), problem.message, " ", problem.at ? h("time", { datetime: problem.at }, dateTime(problem.at)) : null));
+}
+
 export async function renderOrder(root, storeId, amazonOrderId) {
   const { amazonOrder: order } = await gql("OrderDetails", { storeId, amazonOrderId });
   if (!order) {
@@ -216,6 +221,9 @@ export async function renderOrder(root, storeId, amazonOrderId) {
       dialog ? h("button", { type: "button", class: "danger", onclick: () => dialog.showModal() }, "Cancel order…") : null,
     ),
     dialog,
+    order.problems.length
+      ? h("section", { "aria-labelledby": "sec-problems", class: "problems", role: "alert" }, h("h2", { id: "sec-problems" }, "Problems"), order.problems.map((p) => (p.packageReferenceId ? problemCard(storeId, order, p) : problemNote(p))))
+      : null,
     h("section", { "aria-labelledby": "sec-order" }, h("h2", { id: "sec-order" }, "Order"), facts([
       ["Status", label(order.status)],
       ["Import state", h("span", { class: `badge state-${order.importState}` }, label(order.importState))],
@@ -227,7 +235,6 @@ export async function renderOrder(root, storeId, amazonOrderId) {
       ["Notes", order.notes],
       ["Commerce order", imported ? `#${order.commerceOrder.incrementId}` : "Not imported"],
     ])),
-    order.problems.length ? h("section", { "aria-labelledby": "sec-problems", class: "problems" }, h("h2", { id: "sec-problems" }, "Problems"), order.problems.map((p) => problemCard(storeId, order, p))) : null,
     h("section", { "aria-labelledby": "sec-ship" }, h("h2", { id: "sec-ship" }, "Shipping"), shipping),
     h("section", { "aria-labelledby": "sec-items" }, h("h2", { id: "sec-items" }, "Items"), table("Items", ["Seller SKU", "ASIN", "Title", "Ordered", "Shipped", "Unit price"], order.items.map((i) => [i.sellerSku, i.asin || "—", i.title || "—", String(i.quantityOrdered), String(i.quantityShipped), money(i.itemPrice)]), "No items.")),
     h("section", { "aria-labelledby": "sec-track" }, h("h2", { id: "sec-track" }, "Tracking"), table("Tracking", ["Carrier", "Tracking number", "Shipped"], order.tracking.map((t) => [t.carrier, t.trackingNumber, dateTime(t.shippedAt)]), "Not shipped yet.")),
