@@ -480,13 +480,17 @@ def channel_status_changed(order: AmazonOrder, old: AmazonOrderStatus, new: Amaz
 
 @hookspec
 def channel_amazon_call_refused(order: AmazonOrder, call: AmazonCall, message: str) -> None:
-    """A call to Amazon stopped for good: Amazon refused it (a 4xx other than 429), or it failed on throttling,
-    server errors or the network at every attempt and the plugin stopped retrying.
+    """A call to Amazon stopped for good: Amazon refused it (a 4xx other than 429, or a cancellation its feed's
+    processing report refused), or it failed on throttling, server errors or the network at every attempt and the
+    plugin stopped retrying.
 
     :param order: the Amazon order the call was about; it is not completed while the call is stuck.
-    :param call: the call, with its operation, stable reference, payload and ``problem`` code.
+    :param call: the call, with its operation, stable reference, payload and ``problem`` code: a shipment
+        confirmation (``confirmShipment``, reference the ``packageReferenceId``) or a cancellation (``createFeed``,
+        reference the feed message id, problem ``CANCEL_REJECTED``).
     :param message: Amazon's message (or the last failure), for the merchant.
 
-    Fires after commit, once per refusal; again only if a corrected resend is refused too. An admin resends with
-    the ``resendShipmentConfirmation`` mutation, which keeps the same ``packageReferenceId``.
+    Fires after commit, once per refusal; again only if a corrected resend is refused too. An admin resends a
+    shipment with the ``resendShipmentConfirmation`` mutation, which keeps the same ``packageReferenceId``, and may
+    cancel a refused order again.
     """

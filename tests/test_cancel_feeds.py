@@ -244,3 +244,35 @@ def test_sync_store_reports_the_cancels_it_sent_and_settled(make_sandbox):
         "cancelsRejected": 1,
         "error": None,
     }
+
+
+def test_a_refused_cancel_is_announced_to_integrators_and_counted_in_the_banner(make_sandbox):
+    from channel_plugin import hookimpl
+
+    class Watcher:
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, str, str, str]] = []
+
+        @hookimpl
+        def channel_amazon_call_refused(self, order, call, message):
+            self.seen.append((order.amazon_order_id, call.operation, str(call.problem), message))
+
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}], store_name="Mugs EU")
+    watcher = Watcher()
+    sb.pm.register(watcher)
+    refused_id, accepted_id = imported_orders(sb, 2)
+    sb.amazon.refuse_cancel(refused_id, REFUSAL)
+    sb.cancel(refused_id, "NoInventory")
+    sb.cancel(accepted_id, "NoInventory")
+    sb.sync()
+    sb.sync()
+    assert watcher.seen == [(refused_id, "createFeed", "CANCEL_REJECTED", f"18028: {REFUSAL}")]
+    banner = [m for m in sb.system_messages() if "cancellation" in m]
+    assert banner == [
+        "Amazon refused 1 cancellation(s): those orders are still open on Amazon. "
+        "See Amazon's reason on the order page: Mugs EU"
+    ]
+    messages = sb.graphql("{ systemMessages { text storeNames } }")["data"]["systemMessages"]
+    assert {"text": banner[0], "storeNames": ["Mugs EU"]} in messages
+    sb.cancel(refused_id, "BuyerCanceled")  # tried again: no longer refused while Amazon decides
+    assert not [m for m in sb.system_messages() if "cancellation" in m]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import strawberry
 
 from channel_plugin.api.context import Info
-from channel_plugin.domain.rules import refusal_message, system_message
+from channel_plugin.domain.rules import cancel_refusal_message, refusal_message, system_message
 from channel_plugin.storage.blockers import stores_with_open_blockers_by_id
+from channel_plugin.storage.cancellations import rejected_by_store
 from channel_plugin.storage.outbox import CONFIRM_SHIPMENT, stuck_by_store
 
 
@@ -31,6 +32,7 @@ class MessagesQuery:
         with info.context.runtime.db.transaction(write=False) as conn:
             stores = stores_with_open_blockers_by_id(conn)
             stuck = stuck_by_store(conn, CONFIRM_SHIPMENT)
+            cancels = rejected_by_store(conn)
         messages: list[SystemMessage] = []
         names = sorted({name for _, name in stores})
         text = system_message(names)
@@ -44,4 +46,10 @@ class MessagesQuery:
         if refused:
             links = [SystemMessageStore(id=strawberry.ID(str(pk)), name=name) for pk, name, _ in stuck]
             messages.append(SystemMessage(text=refused, store_names=sorted(counts), stores=links))
+        refused_cancels = cancel_refusal_message({name: count for _, name, count in cancels})
+        if refused_cancels:
+            links = [SystemMessageStore(id=strawberry.ID(str(pk)), name=name) for pk, name, _ in cancels]
+            messages.append(
+                SystemMessage(text=refused_cancels, store_names=sorted({n for _, n, _ in cancels}), stores=links)
+            )
         return messages

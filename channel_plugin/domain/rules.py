@@ -273,6 +273,18 @@ def system_message(store_names: Iterable[str]) -> str | None:
     )
 
 
+def cancel_refusal_message(refused_by_store: Mapping[str, int]) -> str | None:
+    """The admin banner while Amazon refuses cancellations (the orders stay open there); None clears it."""
+    total = sum(refused_by_store.values())
+    if not total:
+        return None
+    names = ", ".join(sorted(name for name, count in refused_by_store.items() if count))
+    return (
+        f"Amazon refused {total} cancellation(s): those orders are still open on Amazon. "
+        f"See Amazon's reason on the order page: {names}"
+    )
+
+
 def refusal_message(stuck_by_store: Mapping[str, int]) -> str | None:
     """The admin banner while shipment confirmations are refused or unsent; None clears it."""
     total = sum(stuck_by_store.values())

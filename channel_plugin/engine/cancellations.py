@@ -17,8 +17,10 @@ from datetime import timedelta
 
 from channel_plugin.amazon.cancellation import CONTENT_TYPE, FEED_TYPE, CancelMessage, acknowledgement_feed, refusals_in
 from channel_plugin.amazon.client import AmazonRejected, AmazonResponseError
+from channel_plugin.domain.calls import AmazonCall
 from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.fulfillment import _status_note, add_event, load_order
+from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.storage import cancellations as store_cancels
 from channel_plugin.storage.cancellations import CANCEL_REJECTED, CancelRequest
@@ -139,4 +141,8 @@ def _settle_one(rt: Runtime, request: CancelRequest, refusal: str | None) -> boo
             status=restored.value,
         )
         _status_note(notes, order, stored.status, restored)
+        call = AmazonCall(
+            "createFeed", str(request.id), {"feedType": FEED_TYPE, "reason": request.reason}, CANCEL_REJECTED, 1
+        )
+        notes.add(Hooks.amazon_call_refused, order, call, refusal)
     return True

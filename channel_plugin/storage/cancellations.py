@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, insert, select, update
 
 from channel_plugin.domain.enums import AmazonOrderStatus, OrderProblemCode
 from channel_plugin.domain.model import OrderProblem
-from channel_plugin.storage.tables import amazon_cancellations, amazon_feeds, amazon_orders
+from channel_plugin.storage.tables import amazon_cancellations, amazon_feeds, amazon_orders, amazon_stores
 
 CANCEL_REJECTED = OrderProblemCode.CANCEL_REJECTED
 PENDING = "PENDING"
@@ -213,3 +213,18 @@ def has_rejected_cancel() -> ColumnElement[bool]:
     return exists().where(
         and_(amazon_cancellations.c.order_id == amazon_orders.c.id, amazon_cancellations.c.state == REJECTED)
     )
+
+
+def rejected_by_store(conn: Connection) -> list[tuple[int, str, int]]:
+    """(store id, name, refused cancellations) for every store that has any, by name: the banner's counts."""
+    rows = conn.execute(
+        select(amazon_stores.c.id, amazon_stores.c.name, func.count())
+        .select_from(
+            amazon_cancellations.join(amazon_orders, amazon_orders.c.id == amazon_cancellations.c.order_id).join(
+                amazon_stores, amazon_stores.c.id == amazon_orders.c.store_id
+            )
+        )
+        .where(amazon_cancellations.c.state == REJECTED)
+        .group_by(amazon_stores.c.id, amazon_stores.c.name)
+    )
+    return sorted(((r[0], r[1], r[2]) for r in rows), key=lambda r: (r[1], r[0]))

@@ -7,11 +7,11 @@ from sqlalchemy import Connection, select
 
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import HistoryEvent, Money, StoredOrderView
-from channel_plugin.domain.rules import refusal_message, system_message
+from channel_plugin.domain.rules import cancel_refusal_message, refusal_message, system_message
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage import orders as order_store
 from channel_plugin.storage import outbox
-from channel_plugin.storage.cancellations import problems_by_order
+from channel_plugin.storage.cancellations import problems_by_order, rejected_by_store
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.shipped import items_as_shipped
 from channel_plugin.storage.tables import amazon_orders, order_events
@@ -62,5 +62,10 @@ def system_messages(conn: Connection) -> list[str]:
     counts: dict[str, int] = {}
     for _, name, count in outbox.stuck_by_store(conn, outbox.CONFIRM_SHIPMENT):
         counts[name] = counts.get(name, 0) + count
-    texts = [system_message(blocker_store.stores_with_open_blockers(conn)), refusal_message(counts)]
+    refused = {name: count for _, name, count in rejected_by_store(conn)}
+    texts = [
+        system_message(blocker_store.stores_with_open_blockers(conn)),
+        refusal_message(counts),
+        cancel_refusal_message(refused),
+    ]
     return [text for text in texts if text]
