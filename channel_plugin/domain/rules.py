@@ -275,23 +275,24 @@ def system_message(store_names: Iterable[str]) -> str | None:
 
 def cancel_refusal_message(refused_by_store: Mapping[str, int]) -> str | None:
     """The admin banner while Amazon refuses cancellations (the orders stay open there); None clears it."""
-    total = sum(refused_by_store.values())
-    if not total:
-        return None
-    names = ", ".join(sorted(name for name, count in refused_by_store.items() if count))
-    return (
-        f"Amazon refused {total} cancellation(s): those orders are still open on Amazon. "
-        f"See Amazon's reason on the order page: {names}"
+    return _counted_banner(
+        refused_by_store,
+        "Amazon refused {total} cancellation(s): those orders are still open on Amazon. "
+        "See Amazon's reason on the order page: {names}",
     )
 
 
 def refusal_message(stuck_by_store: Mapping[str, int]) -> str | None:
     """The admin banner while shipment confirmations are refused or unsent; None clears it."""
-    total = sum(stuck_by_store.values())
+    return _counted_banner(
+        stuck_by_store,
+        "Amazon has not accepted {total} shipment confirmation(s), so those orders cannot complete. "
+        "Correct and resend them from the order page: {names}",
+    )
+
+
+def _counted_banner(by_store: Mapping[str, int], template: str) -> str | None:
+    total = sum(by_store.values())
     if not total:
         return None
-    names = ", ".join(sorted(name for name, count in stuck_by_store.items() if count))
-    return (
-        f"Amazon has not accepted {total} shipment confirmation(s), so those orders cannot complete. "
-        f"Correct and resend them from the order page: {names}"
-    )
+    return template.format(total=total, names=", ".join(sorted(name for name, count in by_store.items() if count)))

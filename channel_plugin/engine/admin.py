@@ -109,13 +109,7 @@ def _order_in_store(
     rt: Runtime, conn: Connection, store_id: int, amazon_order_id: str
 ) -> tuple[int, StoredRow, AmazonOrder]:
     """The order (locked) an admin names, or NOT_FOUND on ``amazon_order_id``."""
-    pk = conn.execute(
-        select(amazon_orders.c.id).where(
-            amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
-        )
-    ).scalar()
-    if pk is None:
-        raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
+    pk = order_store.named_order_pk(conn, store_id, amazon_order_id)
     stored, _columns, order = load_order(rt, conn, pk)
     return pk, stored, order
 

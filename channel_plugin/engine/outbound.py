@@ -21,9 +21,10 @@ from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.errors import ValidationError
 from channel_plugin.storage import outbox
+from channel_plugin.storage.orders import named_order_pk
 from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.stores import StoreRecord
-from channel_plugin.storage.tables import amazon_orders, amazon_outbox, order_tracking
+from channel_plugin.storage.tables import amazon_outbox, order_tracking
 
 log = logging.getLogger("channel_plugin")
 
@@ -119,13 +120,7 @@ def resend_shipment(
         raise ValidationError("tracking_number", "the tracking number cannot be blank", "REQUIRED")
     at = rt.clock()
     with rt.db.transaction() as conn:
-        pk = conn.execute(
-            select(amazon_orders.c.id).where(
-                amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
-            )
-        ).scalar()
-        if pk is None:
-            raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
+        pk = named_order_pk(conn, store_id, amazon_order_id)
         stuck = outbox.stuck_calls(conn, [pk], CONFIRM_SHIPMENT)[pk]
         chosen = [c for c in stuck if package_reference_id in (None, c.reference)]
         if not chosen:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, OrderItem
+from channel_plugin.errors import ValidationError
 from channel_plugin.storage.buyer_search import buyer_display_name, name_tokens
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.dialects import insert_ignoring_duplicates
@@ -182,6 +183,18 @@ def lock_orders(conn: Connection, store_id: int, amazon_order_ids: Iterable[str]
         .with_for_update()
     )
     return {r.amazon_order_id: _stored(r) for r in conn.execute(query)}
+
+
+def named_order_pk(conn: Connection, store_id: int, amazon_order_id: str) -> int:
+    """The order an admin names in a store; a ValidationError NOT_FOUND on ``amazon_order_id`` when there is none."""
+    pk = conn.execute(
+        select(amazon_orders.c.id).where(
+            amazon_orders.c.store_id == store_id, amazon_orders.c.amazon_order_id == amazon_order_id
+        )
+    ).scalar()
+    if pk is None:
+        raise ValidationError("amazon_order_id", f"no order {amazon_order_id!r} in this store", "NOT_FOUND")
+    return int(pk)
 
 
 def pk_for_commerce_order(conn: Connection, commerce_order_id: str) -> int | None:
