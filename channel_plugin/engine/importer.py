@@ -6,6 +6,7 @@ A page is read (bad payloads set aside with their reason), its orders stored or 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from channel_plugin.amazon.payloads import order_id_of, parse_order
 from channel_plugin.domain.enums import AmazonOrderStatus as S
@@ -212,13 +213,23 @@ def _record_invalid(
     page.invalid += len(invalid)
     now = rt.clock()
     by_id = {order_id_of(p): (p, e) for p, e in invalid}
-    anonymous = [e for p, e in invalid if order_id_of(p) is None]
+    anonymous = {f"payload {_digest(p)}: {e}" for p, e in invalid if order_id_of(p) is None}
+    # Windows overlap, so the same payload comes again: its digest in the message lets it be recorded only once.
+    anonymous -= set(
+        conn.execute(
+            select(sync_errors.c.message).where(
+                sync_errors.c.store_id == store.id,
+                sync_errors.c.amazon_order_id.is_(None),
+                sync_errors.c.message.in_(sorted(anonymous)),
+            )
+        ).scalars()
+    )
     if anonymous:
         conn.execute(
             insert(sync_errors),
-            [{"store_id": store.id, "at": now, "amazon_order_id": None, "message": str(e)} for e in anonymous],
+            [{"store_id": store.id, "at": now, "amazon_order_id": None, "message": m} for m in sorted(anonymous)],
         )
-        log.warning("store %s: %d order payload(s) without an order id were set aside", store.id, len(anonymous))
+        log.warning("store %s: %d order payload(s) without a usable order id set aside", store.id, len(anonymous))
     named = {k: v for k, v in by_id.items() if k is not None}
     stored = order_store.lock_orders(conn, store.id, named)
     # The same unreadable payload seen again (windows overlap) is not news: record each problem once.
@@ -238,7 +249,7 @@ def _record_invalid(
             "fulfillment_channel": FulfillmentChannel.MERCHANT.value,
             "error_message": str(exc),
             "notes": f"Amazon sent order data that cannot be read: {exc}",
-            "raw_payload": rt.cipher.encrypt({"payload": json.loads(json.dumps(payload, default=str))}),
+            "raw_payload": rt.cipher.encrypt({"payload": _plain(payload)}),
         }
         for oid, (payload, exc) in sorted(named.items())
         if oid not in stored
@@ -258,6 +269,25 @@ def _record_invalid(
             order_store.update_columns(conn, pk, {"error_message": str(exc), "notes": message, "updated_at": now})
     order_store.insert_events(conn, events)
     blocker_store.sync_blockers(conn, store.id, desired, now)
+
+
+def _plain(payload: Any) -> Any:
+    """The payload as plain JSON for its sealed copy; one too deeply nested to write keeps only its digest, since
+    recording a bad order must never fail on the badness it records."""
+    try:
+        return json.loads(json.dumps(payload, default=str))
+    except (RecursionError, ValueError):
+        return {"unwritable": _digest(payload)}
+
+
+def _digest(payload: Any) -> str:
+    """A short, stable name for a payload that has no usable order id (its text is never shown: it may hold buyer
+    data), so the merchant can tell two such payloads apart and a repeated one is recognised."""
+    try:
+        text = json.dumps(payload, sort_keys=True, default=str)
+    except (RecursionError, ValueError):
+        text = type(payload).__name__
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _evaluate(
