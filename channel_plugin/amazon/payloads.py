@@ -137,7 +137,9 @@ class _Reader:
         self.payload = payload
         self.order_id: str | None = None
         raw = payload.get(id_key)
-        self.order_id = self.code(raw.strip() if isinstance(raw, str) else raw, id_key, B.ID_LENGTH, required=True)
+        if raw is not None and not isinstance(raw, str):  # a number would be stored under a different id
+            raise self.fail(id_key, f"must be a string, got {type(raw).__name__}")
+        self.order_id = self.code(raw.strip() if raw else raw, id_key, B.ID_LENGTH, required=True)
 
     def fail(self, field: str, message: str) -> OrderDataError:
         return OrderDataError(f"{field} {message}", self.order_id, field)

@@ -272,12 +272,14 @@ def _record_invalid(
 
 
 def _plain(payload: Any) -> Any:
-    """The payload as plain JSON for its sealed copy; one too deeply nested to write keeps only its digest, since
-    recording a bad order must never fail on the badness it records."""
+    """The payload as plain JSON for its sealed copy, since recording a bad order must never fail on the badness it
+    records: characters UTF-8 cannot hold (lone surrogates) become "?", and one too deeply nested to write keeps
+    only its digest."""
     try:
-        return json.loads(json.dumps(payload, default=str))
+        text = json.dumps(payload, default=str, ensure_ascii=False)
     except (RecursionError, ValueError):
         return {"unwritable": _digest(payload)}
+    return json.loads(text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def _digest(payload: Any) -> str:
