@@ -164,6 +164,9 @@ def _store_page(
     """Read (locked) what is stored of the page; Amazon's changes to stored orders are written now, new orders
     only once ``_persist`` knows their final state."""
     stored = order_store.lock_orders(conn, store.id, [o.amazon_order_id for o in orders])
+    same_second = _stored_copies(
+        rt, conn, [r.pk for o in orders if (r := stored.get(o.amazon_order_id)) and _same_time(o, r)]
+    )
     works: list[Work] = []
     changed: list[dict[str, Any]] = []
     item_rows: list[dict[str, Any]] = []
@@ -172,7 +175,10 @@ def _store_page(
         if row is None:
             works.append(Work(0, order, None, True, order.status, ImportState.WAITING, store.id))
             continue
-        if order.last_update_date <= row.last_update_date and row.status is not S.ERROR:
+        if row.status is not S.ERROR and (
+            order.last_update_date < row.last_update_date
+            or (row.pk in same_second and not _differs(rt, order, row, same_second[row.pk]))
+        ):
             page.unchanged += 1
             continue
         kept = order_store.edited_address(row.buyer_data, rt.cipher)
@@ -199,6 +205,32 @@ def _store_page(
     order_store.replace_items(conn, [c["_pk"] for c in changed], item_rows)
     page.received += len(works)
     return works
+
+
+def _same_time(order: AmazonOrder, row: order_store.StoredRow) -> bool:
+    return order.last_update_date == row.last_update_date and row.status is not S.ERROR
+
+
+def _stored_copies(rt: Runtime, conn: Connection, pks: list[int]) -> dict[int, AmazonOrder]:
+    """The stored copies of orders Amazon sent again with the same ``lastUpdatedTime``: Amazon stamps to the
+    second, so two changes in one second share a time and only their content tells them apart."""
+    if not pks:
+        return {}
+    rows = order_store.lock_orders_by_pk(conn, pks)
+    items = order_store.items_by_order(conn, pks)
+    return {row.pk: order_store.rebuild_order(columns, items[row.pk], rt.cipher) for row, columns in rows}
+
+
+def _differs(rt: Runtime, order: AmazonOrder, row: order_store.StoredRow, stored: AmazonOrder) -> bool:
+    """Whether a same-second copy says something new: a status that moves the stored one, or other content.
+
+    The stored status may be the plugin's own (COMPLETED), so statuses are compared through ``merge_status``; an
+    address an admin corrected is the stored one, so Amazon's is not compared against it."""
+    if merge_status(row.status, order.status) is not row.status:
+        return True
+    edited = order_store.edited_address(row.buyer_data, rt.cipher) is not None
+    address = stored.shipping_address if edited else order.shipping_address
+    return replace(order, status=stored.status, shipping_address=address) != stored
 
 
 def _record_invalid(
