@@ -108,8 +108,8 @@ def carry_out(w: Work, action: Action, ctx: PageContext) -> None:
         if new_state is not w.import_state:
             w.import_state = new_state
             w.event(new_state.value, _STATE_MESSAGES[new_state])
-        if action is Action.SKIP:
-            w.desired_blockers = []
+        if action in (Action.VIEW_ONLY, Action.SKIP):
+            w.desired_blockers = []  # nothing will be imported, so nothing blocks it: no banner, no open blockers
         if action is Action.RESERVE:
             _reserve(w, ctx)
     elif action is Action.IMPORT:
