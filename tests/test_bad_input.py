@@ -70,7 +70,13 @@ def test_an_order_without_an_id_is_recorded_as_a_sync_error(make_sandbox):
     assert sb.order(good["orderId"]).import_state == "IMPORTED"
     with sb.db.engine.connect() as conn:
         messages = [r.message for r in conn.execute(select(sync_errors))]
-    assert sorted(messages) == ["an order must be a JSON object, got list", "orderId is missing or empty"]
+    assert sorted(m.split(": ", 1)[1] for m in messages) == [
+        "an order must be a JSON object, got list",
+        "orderId is missing or empty",
+    ]
+    sb.sync()
+    with sb.db.engine.connect() as conn:
+        assert len(conn.execute(select(sync_errors)).all()) == 2, "a payload seen again is not recorded again"
 
 
 def test_a_corrected_payload_clears_the_invalid_data_blocker_and_imports(make_sandbox):

@@ -8,18 +8,17 @@ INVALID_ORDER_DATA instead of being imported wrong.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from channel_plugin.amazon import bounds as B
 from channel_plugin.domain.enums import FulfillmentChannel, parse_amazon_status
 from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, OrderItem
 from channel_plugin.errors import OrderDataError
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_PLACES = Decimal("0.0001")
+_PLACES = Decimal(1).scaleb(-B.AMOUNT_PLACES)
 _V2026_ADDRESS = (
     "name",
     "companyName",
@@ -57,12 +56,31 @@ def _unit_price(line_total: Decimal, qty: int) -> Decimal:
     return (line_total / qty).quantize(_PLACES, ROUND_HALF_UP) if qty else line_total
 
 
+# Bounds of the address fields, in ``Address`` field order (the host's address columns).
+_ADDRESS_LIMITS = (
+    B.NAME_LENGTH,
+    B.NAME_LENGTH,
+    B.NAME_LENGTH,
+    B.NAME_LENGTH,
+    B.NAME_LENGTH,
+    B.NAME_LENGTH,
+    B.NAME_LENGTH,
+    B.POSTAL_CODE_LENGTH,
+    B.COUNTRY_CODE_LENGTH,
+    B.PHONE_LENGTH,
+)
+
+
 def order_id_of(payload: Any) -> str | None:
-    """The Amazon order id of a payload in either shape, or None when there is none to record it under."""
+    """The Amazon order id of a payload in either shape, or None when there is none it could be recorded under
+    (missing, empty, too long, or with characters a database refuses): such a payload becomes a sync error."""
     if not isinstance(payload, Mapping):
         return None
     value = payload.get("orderId", payload.get("AmazonOrderId"))
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    return value if len(value) <= B.ID_LENGTH and not B.CONTROL.search(value) else None
 
 
 def merge_v0_items(order: Any, *item_pages: Any) -> dict[str, Any]:
@@ -94,12 +112,22 @@ def merge_v0_items(order: Any, *item_pages: Any) -> dict[str, Any]:
 
 
 def parse_order(payload: Any) -> AmazonOrder:
-    """Read one order payload in either API shape."""
+    """Read one order payload in either API shape.
+
+    Whatever a payload holds, the only exception out of here is ``OrderDataError``: a reader's slip on a shape
+    nobody foresaw (a nesting too deep, an arithmetic corner) must set one order aside, never stop its page.
+    """
     if not isinstance(payload, Mapping):
         raise OrderDataError(f"an order must be a JSON object, got {type(payload).__name__}")
-    if "AmazonOrderId" in payload:
-        return _V0(payload).order()
-    return _V2026(payload).order()
+    try:
+        if "AmazonOrderId" in payload:
+            return _V0(payload).order()
+        return _V2026(payload).order()
+    except OrderDataError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+        message = f"the order data could not be read ({type(exc).__name__})"
+        raise OrderDataError(message, order_id_of(payload)) from exc
 
 
 class _Reader:
@@ -107,9 +135,11 @@ class _Reader:
 
     def __init__(self, payload: Mapping[str, Any], id_key: str) -> None:
         self.payload = payload
-        self.order_id = order_id_of(payload)
-        if self.order_id is None:
-            raise OrderDataError(f"{id_key} is missing or empty", None, id_key)
+        self.order_id: str | None = None
+        raw = payload.get(id_key)
+        if raw is not None and not isinstance(raw, str):  # a number would be stored under a different id
+            raise self.fail(id_key, f"must be a string, got {type(raw).__name__}")
+        self.order_id = self.code(raw.strip() if raw else raw, id_key, B.ID_LENGTH, required=True)
 
     def fail(self, field: str, message: str) -> OrderDataError:
         return OrderDataError(f"{field} {message}", self.order_id, field)
@@ -121,14 +151,29 @@ class _Reader:
             raise self.fail(field, f"must be an object, got {type(value).__name__}")
         return value
 
-    def text(self, value: Any, field: str, *, required: bool = False) -> str | None:
+    def text(self, value: Any, field: str, limit: int, *, required: bool = False) -> str | None:
+        """Free text (names, titles, addresses): may hold tabs and newlines, never other control characters.
+
+        Errors never quote the value: it may be the buyer's."""
         if value is None or value == "":
             if required:
-                raise self.fail(field, "is missing")
+                raise self.fail(field, "is missing or empty")
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(field, f"must be a string, got {type(value).__name__}")
-        return str(value)
+        text = str(value)
+        if len(text) > limit:
+            raise self.fail(field, f"is {len(text)} characters long, over the bound of {limit}")
+        if B.TEXT_CONTROL.search(text):
+            raise self.fail(field, "holds a control character (NUL, escape) or an unpaired surrogate")
+        return text
+
+    def code(self, value: Any, field: str, limit: int, *, required: bool = False) -> str | None:
+        """Ids, SKUs and codes: bounded like text, and without any control character at all."""
+        text = self.text(value, field, limit, required=required)
+        if text is not None and B.CONTROL.search(text):
+            raise self.fail(field, "holds a control character")
+        return text
 
     def when(self, value: Any, field: str, *, required: bool = False) -> datetime | None:
         if value is None or value == "":
@@ -136,14 +181,18 @@ class _Reader:
                 raise self.fail(field, "is missing")
             return None
         if not isinstance(value, str):
-            raise self.fail(field, f"must be an ISO 8601 date-time, got {value!r}")
+            raise self.fail(field, f"must be an ISO 8601 date-time, got {B.shown(value)}")
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-        except ValueError:
-            raise self.fail(field, f"is not an ISO 8601 date-time: {value!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            parsed = parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise self.fail(field, f"is not an ISO 8601 date-time: {B.shown(value)}") from None
+        if not B.EARLIEST <= parsed < B.LATEST:
+            bound = f"{B.EARLIEST:%Y-%m-%d} to {B.LATEST:%Y-%m-%d}"
+            raise self.fail(field, f"is {parsed:%Y-%m-%d}, outside the bound of {bound}")
+        return parsed
 
     def quantity(self, value: Any, field: str, *, required: bool = False) -> int:
         if value is None or value == "":
@@ -155,9 +204,11 @@ class _Reader:
         except InvalidOperation:
             number = None
         if number is None or not number.is_finite() or number != number.to_integral_value():
-            raise self.fail(field, f"must be a whole number, got {value!r}")
+            raise self.fail(field, f"must be a whole number, got {B.shown(value)}")
         if number < 0:
-            raise self.fail(field, f"must not be negative, got {value!r}")
+            raise self.fail(field, f"must not be negative, got {B.shown(value)}")
+        if number > B.MAX_QUANTITY:
+            raise self.fail(field, f"is {B.shown(value)}, over the bound of {B.MAX_QUANTITY}")
         return int(number)
 
     def money(self, value: Any, field: str, amount_key: str, currency_key: str) -> Money | None:
@@ -165,27 +216,32 @@ class _Reader:
         if not block:
             return None
         raw_amount = block.get(amount_key)
-        try:
-            amount = Decimal(str(raw_amount)) if not isinstance(raw_amount, bool | type(None)) else None
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite():
-            raise self.fail(f"{field}.{amount_key}", f"is not a decimal amount: {raw_amount!r}")
+        where = f"{field}.{amount_key}"
+        # Plain decimal notation only: exponents ("1e30"), NaN and Infinity are not amounts Amazon writes.
+        written = (
+            str(raw_amount) if isinstance(raw_amount, str | int | float) and not isinstance(raw_amount, bool) else ""
+        )
+        if not B.PLAIN_DECIMAL.match(written):
+            raise self.fail(where, f"is not a decimal amount: {B.shown(raw_amount)}")
+        amount = Decimal(written)
         if amount < 0:
-            raise self.fail(f"{field}.{amount_key}", f"must not be negative, got {raw_amount!r}")
+            raise self.fail(where, f"must not be negative, got {B.shown(raw_amount)}")
+        if amount > B.MAX_AMOUNT:
+            raise self.fail(where, f"is {B.shown(raw_amount)}, over the bound of {B.MAX_AMOUNT}")
         if amount != amount.quantize(_PLACES):
-            raise self.fail(f"{field}.{amount_key}", f"has more than 4 decimal places: {raw_amount!r}")
+            raise self.fail(where, f"has more than {B.AMOUNT_PLACES} decimal places: {B.shown(raw_amount)}")
         currency = block.get(currency_key)
-        if not isinstance(currency, str) or not _CURRENCY.match(currency):
-            raise self.fail(f"{field}.{currency_key}", f"is not an ISO 4217 currency code: {currency!r}")
+        if currency not in B.CURRENCIES:
+            raise self.fail(f"{field}.{currency_key}", f"is not an ISO 4217 currency code: {B.shown(currency)}")
         return Money(amount, currency)
 
     def channel(self, value: Any, field: str) -> FulfillmentChannel:
         if value is None or value == "":
             return FulfillmentChannel.MERCHANT
-        channel = _CHANNELS.get(str(value).upper())
+        channel = _CHANNELS.get(value.upper()) if isinstance(value, str) else None
         if channel is None:
-            raise self.fail(field, f"is not a fulfillment channel: {value!r} (expected MERCHANT/MFN or AMAZON/AFN)")
+            expected = "expected MERCHANT/MFN or AMAZON/AFN"
+            raise self.fail(field, f"is not a fulfillment channel: {B.shown(value)} ({expected})")
         return channel
 
     def status(self, value: Any, field: str) -> Any:
@@ -193,15 +249,24 @@ class _Reader:
             raise self.fail(field, "is missing")
         try:
             return parse_amazon_status(value)
-        except ValueError as exc:
-            raise self.fail(field, f"is invalid: {exc}") from None
+        except ValueError:
+            raise self.fail(field, f"is an unknown Amazon order status: {B.shown(value)}") from None
 
     def address(self, raw: Any, field: str, keys: tuple[str, ...]) -> Address | None:
         """Both APIs carry the same address under different key names (``keys`` in ``Address`` field order)."""
         block = self.obj(raw, field)
         if not block:
             return None
-        return Address(*(self.text(block.get(key), f"{field}.{key}") for key in keys))
+        return Address(
+            *(
+                self.text(block.get(key), f"{field}.{key}", limit)
+                for key, limit in zip(keys, _ADDRESS_LIMITS, strict=True)
+            )
+        )
+
+    def check_count(self, items: list[Any], field: str) -> None:
+        if len(items) > B.MAX_ITEMS:
+            raise self.fail(field, f"holds {len(items)} items, over the bound of {B.MAX_ITEMS}")
 
     def check_currencies(self, total: Money | None, items: tuple[OrderItem, ...]) -> None:
         currencies = {m.currency for m in [total, *(i.item_price for i in items)] if m is not None}
@@ -223,6 +288,7 @@ class _V2026(_Reader):
         raw_items = p.get("orderItems")
         if not isinstance(raw_items, list) or not raw_items:
             raise self.fail("orderItems", "must be a non-empty list")
+        self.check_count(raw_items, "orderItems")
         items = tuple(self._item(i, raw) for i, raw in enumerate(raw_items))
         total = self.money(proceeds.get("grandTotal"), "proceeds.grandTotal", "amount", "currencyCode")
         self.check_currencies(total, items)
@@ -236,18 +302,20 @@ class _V2026(_Reader):
             status=self.status(fulfillment.get("fulfillmentStatus"), "fulfillment.fulfillmentStatus"),
             fulfillment_channel=self.channel(fulfillment.get("fulfilledBy"), "fulfillment.fulfilledBy"),
             items=items,
-            marketplace_id=self.text(sales.get("marketplaceId"), "salesChannel.marketplaceId"),
+            marketplace_id=self.code(sales.get("marketplaceId"), "salesChannel.marketplaceId", B.MARKETPLACE_LENGTH),
             grand_total=total,
             buyer=Buyer(
-                name=self.text(buyer.get("buyerName"), "buyer.buyerName"),
-                email=self.text(buyer.get("buyerEmail"), "buyer.buyerEmail"),
-                company=self.text(buyer.get("buyerCompanyName"), "buyer.buyerCompanyName"),
+                name=self.text(buyer.get("buyerName"), "buyer.buyerName", B.NAME_LENGTH),
+                email=self.text(buyer.get("buyerEmail"), "buyer.buyerEmail", B.NAME_LENGTH),
+                company=self.text(buyer.get("buyerCompanyName"), "buyer.buyerCompanyName", B.NAME_LENGTH),
             ),
             shipping_address=self.address(
                 recipient.get("deliveryAddress"), "recipient.deliveryAddress", _V2026_ADDRESS
             ),
-            ship_service_level=self.text(
-                fulfillment.get("fulfillmentServiceLevel"), "fulfillment.fulfillmentServiceLevel"
+            ship_service_level=self.code(
+                fulfillment.get("fulfillmentServiceLevel"),
+                "fulfillment.fulfillmentServiceLevel",
+                B.SERVICE_LEVEL_LENGTH,
             ),
             ship_by=self.when(ship_by.get("latestDateTime"), "fulfillment.shipByWindow.latestDateTime"),
             deliver_by=self.when(deliver_by.get("latestDateTime"), "fulfillment.deliverByWindow.latestDateTime"),
@@ -260,14 +328,14 @@ class _V2026(_Reader):
         price = self.obj(product.get("price"), f"{field}.product.price")
         fulfillment = self.obj(item.get("fulfillment"), f"{field}.fulfillment")
         return OrderItem(
-            order_item_id=self.text(item.get("orderItemId"), f"{field}.orderItemId", required=True),  # type: ignore[arg-type]
-            seller_sku=self.text(product.get("sellerSku"), f"{field}.product.sellerSku", required=True),  # type: ignore[arg-type]
+            order_item_id=self.code(item.get("orderItemId"), f"{field}.orderItemId", B.ID_LENGTH, required=True),  # type: ignore[arg-type]
+            seller_sku=self.code(product.get("sellerSku"), f"{field}.product.sellerSku", B.SKU_LENGTH, required=True),  # type: ignore[arg-type]
             quantity_ordered=self.quantity(item.get("quantityOrdered"), f"{field}.quantityOrdered", required=True),
             quantity_shipped=self.quantity(
                 fulfillment.get("quantityFulfilled"), f"{field}.fulfillment.quantityFulfilled"
             ),
-            asin=self.text(product.get("asin"), f"{field}.product.asin"),
-            title=self.text(product.get("title"), f"{field}.product.title"),
+            asin=self.code(product.get("asin"), f"{field}.product.asin", B.ASIN_LENGTH),
+            title=self.text(product.get("title"), f"{field}.product.title", B.TITLE_LENGTH),
             item_price=self.money(price.get("unitPrice"), f"{field}.product.price.unitPrice", "amount", "currencyCode"),
         )
 
@@ -282,6 +350,7 @@ class _V0(_Reader):
         raw_items = p.get("OrderItems")
         if not isinstance(raw_items, list) or not raw_items:
             raise self.fail("OrderItems", "must be a non-empty list (v0 orders need their getOrderItems items)")
+        self.check_count(raw_items, "OrderItems")
         items = tuple(self._item(i, raw) for i, raw in enumerate(raw_items))
         total = self.money(p.get("OrderTotal"), "OrderTotal", "Amount", "CurrencyCode")
         self.check_currencies(total, items)
@@ -293,15 +362,15 @@ class _V0(_Reader):
             status=self.status(p.get("OrderStatus"), "OrderStatus"),
             fulfillment_channel=self.channel(p.get("FulfillmentChannel"), "FulfillmentChannel"),
             items=items,
-            marketplace_id=self.text(p.get("MarketplaceId"), "MarketplaceId"),
+            marketplace_id=self.code(p.get("MarketplaceId"), "MarketplaceId", B.MARKETPLACE_LENGTH),
             grand_total=total,
             buyer=Buyer(
-                name=self.text(buyer.get("BuyerName"), "BuyerInfo.BuyerName"),
-                email=self.text(buyer.get("BuyerEmail"), "BuyerInfo.BuyerEmail"),
-                company=self.text(buyer.get("BuyerCompanyName"), "BuyerInfo.BuyerCompanyName"),
+                name=self.text(buyer.get("BuyerName"), "BuyerInfo.BuyerName", B.NAME_LENGTH),
+                email=self.text(buyer.get("BuyerEmail"), "BuyerInfo.BuyerEmail", B.NAME_LENGTH),
+                company=self.text(buyer.get("BuyerCompanyName"), "BuyerInfo.BuyerCompanyName", B.NAME_LENGTH),
             ),
             shipping_address=self.address(p.get("ShippingAddress"), "ShippingAddress", _V0_ADDRESS),
-            ship_service_level=self.text(p.get("ShipServiceLevel"), "ShipServiceLevel"),
+            ship_service_level=self.code(p.get("ShipServiceLevel"), "ShipServiceLevel", B.SERVICE_LEVEL_LENGTH),
             ship_by=self.when(p.get("LatestShipDate"), "LatestShipDate"),
             deliver_by=self.when(p.get("LatestDeliveryDate"), "LatestDeliveryDate"),
         )
@@ -313,11 +382,11 @@ class _V0(_Reader):
         line = self.money(item.get("ItemPrice"), f"{field}.ItemPrice", "Amount", "CurrencyCode")
         unit = Money(_unit_price(line.amount, qty), line.currency) if line else None
         return OrderItem(
-            order_item_id=self.text(item.get("OrderItemId"), f"{field}.OrderItemId", required=True),  # type: ignore[arg-type]
-            seller_sku=self.text(item.get("SellerSKU"), f"{field}.SellerSKU", required=True),  # type: ignore[arg-type]
+            order_item_id=self.code(item.get("OrderItemId"), f"{field}.OrderItemId", B.ID_LENGTH, required=True),  # type: ignore[arg-type]
+            seller_sku=self.code(item.get("SellerSKU"), f"{field}.SellerSKU", B.SKU_LENGTH, required=True),  # type: ignore[arg-type]
             quantity_ordered=qty,
             quantity_shipped=self.quantity(item.get("QuantityShipped"), f"{field}.QuantityShipped"),
-            asin=self.text(item.get("ASIN"), f"{field}.ASIN"),
-            title=self.text(item.get("Title"), f"{field}.Title"),
+            asin=self.code(item.get("ASIN"), f"{field}.ASIN", B.ASIN_LENGTH),
+            title=self.text(item.get("Title"), f"{field}.Title", B.TITLE_LENGTH),
             item_price=unit,
         )

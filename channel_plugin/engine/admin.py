@@ -50,8 +50,11 @@ def update_settings(rt: Runtime, store_id: int, changes: Mapping[str, Any]) -> O
     statuses = rt.hooks.order_statuses()
     views = rt.hooks.store_views()
     with rt.db.transaction() as conn:
-        new = validate_settings(load_settings(conn, store_id), changes, statuses=statuses, store_views=views)
+        old = load_settings(conn, store_id)
+        new = validate_settings(old, changes, statuses=statuses, store_views=views)
         save_settings(conn, store_id, new, rt.clock())
+    if old.import_enabled and not new.import_enabled:
+        retry_orders(rt, store_id)  # blocked orders become view-only now, so the banner clears at once
     return new
 
 

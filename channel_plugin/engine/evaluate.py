@@ -108,8 +108,8 @@ def carry_out(w: Work, action: Action, ctx: PageContext) -> None:
         if new_state is not w.import_state:
             w.import_state = new_state
             w.event(new_state.value, _STATE_MESSAGES[new_state])
-        if action is Action.SKIP:
-            w.desired_blockers = []
+        if action in (Action.VIEW_ONLY, Action.SKIP):
+            w.desired_blockers = []  # nothing will be imported, so nothing blocks it: no banner, no open blockers
         if action is Action.RESERVE:
             _reserve(w, ctx)
     elif action is Action.IMPORT:
@@ -155,10 +155,14 @@ def _release(w: Work, ctx: PageContext) -> None:
 
 
 def _block(w: Work, blockers: list[Blocker], catalog_sku: dict[str, str]) -> None:
+    """A re-check that finds the order blocked for the same reasons adds nothing to its history: every cycle
+    re-checks blocked orders, and one event per cycle buries the history in copies."""
     w.import_state = ImportState.BLOCKED
     w.desired_blockers = [DesiredBlocker(b, catalog_sku.get(b.seller_sku or "")) for b in blockers]
-    summary = "; ".join(b.message for b in blockers)
-    w.event("BLOCKED", f"Not imported: {summary}")
+    message = "Not imported: " + "; ".join(b.message for b in blockers)
+    stored = w.stored
+    if stored is None or stored.import_state is not ImportState.BLOCKED or stored.notes != message:
+        w.event("BLOCKED", message)
 
 
 def _import(w: Work, ctx: PageContext) -> None:

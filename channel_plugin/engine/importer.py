@@ -6,6 +6,7 @@ A page is read (bad payloads set aside with their reason), its orders stored or 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from channel_plugin.amazon.payloads import order_id_of, parse_order
 from channel_plugin.domain.enums import AmazonOrderStatus as S
@@ -163,6 +164,9 @@ def _store_page(
     """Read (locked) what is stored of the page; Amazon's changes to stored orders are written now, new orders
     only once ``_persist`` knows their final state."""
     stored = order_store.lock_orders(conn, store.id, [o.amazon_order_id for o in orders])
+    same_second = _stored_copies(
+        rt, conn, [r.pk for o in orders if (r := stored.get(o.amazon_order_id)) and _same_time(o, r)]
+    )
     works: list[Work] = []
     changed: list[dict[str, Any]] = []
     item_rows: list[dict[str, Any]] = []
@@ -171,7 +175,10 @@ def _store_page(
         if row is None:
             works.append(Work(0, order, None, True, order.status, ImportState.WAITING, store.id))
             continue
-        if order.last_update_date <= row.last_update_date and row.status is not S.ERROR:
+        if row.status is not S.ERROR and (
+            order.last_update_date < row.last_update_date
+            or (row.pk in same_second and not _differs(rt, order, row, same_second[row.pk]))
+        ):
             page.unchanged += 1
             continue
         kept = order_store.edited_address(row.buyer_data, rt.cipher)
@@ -200,6 +207,32 @@ def _store_page(
     return works
 
 
+def _same_time(order: AmazonOrder, row: order_store.StoredRow) -> bool:
+    return order.last_update_date == row.last_update_date and row.status is not S.ERROR
+
+
+def _stored_copies(rt: Runtime, conn: Connection, pks: list[int]) -> dict[int, AmazonOrder]:
+    """The stored copies of orders Amazon sent again with the same ``lastUpdatedTime``: Amazon stamps to the
+    second, so two changes in one second share a time and only their content tells them apart."""
+    if not pks:
+        return {}
+    rows = order_store.lock_orders_by_pk(conn, pks)
+    items = order_store.items_by_order(conn, pks)
+    return {row.pk: order_store.rebuild_order(columns, items[row.pk], rt.cipher) for row, columns in rows}
+
+
+def _differs(rt: Runtime, order: AmazonOrder, row: order_store.StoredRow, stored: AmazonOrder) -> bool:
+    """Whether a same-second copy says something new: a status that moves the stored one, or other content.
+
+    The stored status may be the plugin's own (COMPLETED), so statuses are compared through ``merge_status``; an
+    address an admin corrected is the stored one, so Amazon's is not compared against it."""
+    if merge_status(row.status, order.status) is not row.status:
+        return True
+    edited = order_store.edited_address(row.buyer_data, rt.cipher) is not None
+    address = stored.shipping_address if edited else order.shipping_address
+    return replace(order, status=stored.status, shipping_address=address) != stored
+
+
 def _record_invalid(
     rt: Runtime, conn: Connection, store: StoreRecord, invalid: list[tuple[Any, OrderDataError]], page: PageResult
 ) -> None:
@@ -212,13 +245,23 @@ def _record_invalid(
     page.invalid += len(invalid)
     now = rt.clock()
     by_id = {order_id_of(p): (p, e) for p, e in invalid}
-    anonymous = [e for p, e in invalid if order_id_of(p) is None]
+    anonymous = {f"payload {_digest(p)}: {e}" for p, e in invalid if order_id_of(p) is None}
+    # Windows overlap, so the same payload comes again: its digest in the message lets it be recorded only once.
+    anonymous -= set(
+        conn.execute(
+            select(sync_errors.c.message).where(
+                sync_errors.c.store_id == store.id,
+                sync_errors.c.amazon_order_id.is_(None),
+                sync_errors.c.message.in_(sorted(anonymous)),
+            )
+        ).scalars()
+    )
     if anonymous:
         conn.execute(
             insert(sync_errors),
-            [{"store_id": store.id, "at": now, "amazon_order_id": None, "message": str(e)} for e in anonymous],
+            [{"store_id": store.id, "at": now, "amazon_order_id": None, "message": m} for m in sorted(anonymous)],
         )
-        log.warning("store %s: %d order payload(s) without an order id were set aside", store.id, len(anonymous))
+        log.warning("store %s: %d order payload(s) without a usable order id set aside", store.id, len(anonymous))
     named = {k: v for k, v in by_id.items() if k is not None}
     stored = order_store.lock_orders(conn, store.id, named)
     # The same unreadable payload seen again (windows overlap) is not news: record each problem once.
@@ -238,7 +281,7 @@ def _record_invalid(
             "fulfillment_channel": FulfillmentChannel.MERCHANT.value,
             "error_message": str(exc),
             "notes": f"Amazon sent order data that cannot be read: {exc}",
-            "raw_payload": rt.cipher.encrypt({"payload": json.loads(json.dumps(payload, default=str))}),
+            "raw_payload": rt.cipher.encrypt({"payload": _plain(payload)}),
         }
         for oid, (payload, exc) in sorted(named.items())
         if oid not in stored
@@ -258,6 +301,27 @@ def _record_invalid(
             order_store.update_columns(conn, pk, {"error_message": str(exc), "notes": message, "updated_at": now})
     order_store.insert_events(conn, events)
     blocker_store.sync_blockers(conn, store.id, desired, now)
+
+
+def _plain(payload: Any) -> Any:
+    """The payload as plain JSON for its sealed copy, since recording a bad order must never fail on the badness it
+    records: characters UTF-8 cannot hold (lone surrogates) become "?", and one too deeply nested to write keeps
+    only its digest."""
+    try:
+        text = json.dumps(payload, default=str, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return {"unwritable": _digest(payload)}
+    return json.loads(text.encode("utf-8", "replace").decode("utf-8"))
+
+
+def _digest(payload: Any) -> str:
+    """A short, stable name for a payload that has no usable order id (its text is never shown: it may hold buyer
+    data), so the merchant can tell two such payloads apart and a repeated one is recognised."""
+    try:
+        text = json.dumps(payload, sort_keys=True, default=str)
+    except (RecursionError, ValueError):
+        text = type(payload).__name__
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _evaluate(
