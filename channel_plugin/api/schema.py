@@ -15,8 +15,6 @@ from strawberry.extensions import (
     ParserCache,
     SchemaExtension,
     ValidationCache,
-    max_aliases,
-    query_depth_limiter,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -27,7 +25,7 @@ from channel_plugin.api.orders.mutations import OrdersMutation
 from channel_plugin.api.orders.queries import OrdersQuery
 from channel_plugin.api.orders.shipments import ShipmentsMutation
 from channel_plugin.api.orders.volume import OrderVolumeQuery
-from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, QueryCost, RequireScope
+from channel_plugin.api.security import MAX_TOKENS, QueryCost, RequireScope, SizeLimits
 from channel_plugin.api.settings.mutations import SettingsMutation
 from channel_plugin.api.settings.queries import SettingsQuery
 from channel_plugin.api.stores.queries import StoresQuery
@@ -38,16 +36,12 @@ Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, Blocker
 Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation, ShipmentsMutation))
 
 
-_DEPTH_RULE = query_depth_limiter.create_validator(max_depth=MAX_DEPTH, should_ignore=None)
-_ALIAS_RULE = max_aliases.create_validator(max_alias_count=MAX_ALIASES)
-
-
 class SizeRules(AddValidationRules):
-    """The depth and alias limits as validation rules made once: the validation cache is keyed by the rule
-    classes, and strawberry's own limiters make new ones per request, so no query would ever hit the cache."""
+    """The depth and alias limits as one validation rule class made once: the validation cache is keyed by the
+    rule classes, and strawberry's own limiters make new ones per request (and walk a fragment at every spread)."""
 
     def __init__(self) -> None:
-        super().__init__([_DEPTH_RULE, _ALIAS_RULE])
+        super().__init__([SizeLimits])
 
 
 def build_schema(*, introspection: bool = False) -> strawberry.Schema:
