@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.applications import Starlette
@@ -30,6 +31,14 @@ class ChannelGraphQL(GraphQL[Context, RootValue]):
         )
         self.runtime = runtime
         self.commerce_order_url = commerce_order_url
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A body that is not UTF-8 is the client's mistake: raised as the JSON error strawberry answers with 400
+        (a UnicodeDecodeError escaped as a 500 with a traceback)."""
+        try:
+            return super().decode_json(data)
+        except UnicodeDecodeError as error:
+            raise json.JSONDecodeError("The request body is not valid UTF-8", "", error.start) from error
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -58,18 +59,28 @@ def build_schema(*, introspection: bool = False) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return QuietSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return QuietSchema(query=Query, mutation=Mutation, extensions=extensions, suggestions=introspection)
 
 
 class QuietSchema(strawberry.Schema):
     """Logs only unexpected errors, by type and path: a user's mistake is not an incident, and an exception's
-    text may carry order data that must not reach the logs."""
+    text may carry order data that must not reach the logs. Without introspection, "Did you mean …" hints are
+    cut from every message (fields, arguments, input fields, enum values, types): they would map the schema."""
+
+    def __init__(self, *, suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suggestions = suggestions
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
+            if not self.suggestions and _SUGGESTION in error.message:
+                error.message = error.message.split(_SUGGESTION)[0].rstrip()
             original = getattr(error, "original_error", None)
             if original is not None and not isinstance(original, GraphQLError):
                 log.error("GraphQL resolver failed at %s: %s", error.path, type(original).__name__)
+
+
+_SUGGESTION = "Did you mean"
 
 
 def _unexpected(error: Exception) -> bool:
