@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -15,8 +16,6 @@ from strawberry.extensions import (
     ParserCache,
     SchemaExtension,
     ValidationCache,
-    max_aliases,
-    query_depth_limiter,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -27,7 +26,7 @@ from channel_plugin.api.orders.mutations import OrdersMutation
 from channel_plugin.api.orders.queries import OrdersQuery
 from channel_plugin.api.orders.shipments import ShipmentsMutation
 from channel_plugin.api.orders.volume import OrderVolumeQuery
-from channel_plugin.api.security import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, QueryCost, RequireScope
+from channel_plugin.api.security import MAX_TOKENS, QueryCost, RequireScope, SizeLimits
 from channel_plugin.api.settings.mutations import SettingsMutation
 from channel_plugin.api.settings.queries import SettingsQuery
 from channel_plugin.api.stores.queries import StoresQuery
@@ -38,16 +37,12 @@ Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, Blocker
 Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation, ShipmentsMutation))
 
 
-_DEPTH_RULE = query_depth_limiter.create_validator(max_depth=MAX_DEPTH, should_ignore=None)
-_ALIAS_RULE = max_aliases.create_validator(max_alias_count=MAX_ALIASES)
-
-
 class SizeRules(AddValidationRules):
-    """The depth and alias limits as validation rules made once: the validation cache is keyed by the rule
-    classes, and strawberry's own limiters make new ones per request, so no query would ever hit the cache."""
+    """The depth and alias limits as one validation rule class made once: the validation cache is keyed by the
+    rule classes, and strawberry's own limiters make new ones per request (and walk a fragment at every spread)."""
 
     def __init__(self) -> None:
-        super().__init__([_DEPTH_RULE, _ALIAS_RULE])
+        super().__init__([SizeLimits])
 
 
 def build_schema(*, introspection: bool = False) -> strawberry.Schema:
@@ -64,18 +59,28 @@ def build_schema(*, introspection: bool = False) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return QuietSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return QuietSchema(query=Query, mutation=Mutation, extensions=extensions, suggestions=introspection)
 
 
 class QuietSchema(strawberry.Schema):
     """Logs only unexpected errors, by type and path: a user's mistake is not an incident, and an exception's
-    text may carry order data that must not reach the logs."""
+    text may carry order data that must not reach the logs. Without introspection, "Did you mean …" hints are
+    cut from every message (fields, arguments, input fields, enum values, types): they would map the schema."""
+
+    def __init__(self, *, suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suggestions = suggestions
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
+            if not self.suggestions and _SUGGESTION in error.message:
+                error.message = error.message.split(_SUGGESTION)[0].rstrip()
             original = getattr(error, "original_error", None)
             if original is not None and not isinstance(original, GraphQLError):
                 log.error("GraphQL resolver failed at %s: %s", error.path, type(original).__name__)
+
+
+_SUGGESTION = "Did you mean"
 
 
 def _unexpected(error: Exception) -> bool:

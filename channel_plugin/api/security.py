@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from graphql import (
-    FieldNode,
+    DocumentNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
-    SelectionSetNode,
-    VariableNode,
+    ValidationContext,
+    ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from channel_plugin.api.query_size import FragmentCycle, SizeMeter
 from channel_plugin.storage.tokens import Scope
 
 MAX_DEPTH = 8  # the deepest real query (an order's item prices) is 6 deep; the schema has no cycles
@@ -26,7 +23,6 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 MAX_PAGE_SIZE = 100
 MAX_COST = 5000  # fields resolved, each counted once per node of every enclosing page
-DEFAULT_PAGE_SIZE = 10
 
 
 class RequireScope(SchemaExtension):
@@ -49,23 +45,48 @@ def check_page_size(first: int) -> None:
         )
 
 
+class SizeLimits(ValidationRule):
+    """Refuses operations nested deeper than ``MAX_DEPTH`` (introspection fields aside) or with more than
+    ``MAX_ALIASES`` aliases over the whole document, each fragment measured once (see ``query_size``)."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        meter = SizeMeter(_fragments(context.document), {})
+        aliases = 0
+        for definition in context.document.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            try:
+                size = meter.measure(definition.selection_set)
+            except FragmentCycle:
+                return  # graphql-core's NoFragmentCycles rule refuses the document and names the cycle
+            if size.depth > MAX_DEPTH:
+                name = definition.name.value if definition.name else "anonymous"
+                context.report_error(
+                    GraphQLError(f"'{name}' exceeds maximum operation depth of {MAX_DEPTH}.", [definition])
+                )
+            aliases += size.aliases
+        if aliases > MAX_ALIASES:
+            context.report_error(GraphQLError(f"{aliases} aliases found. Allowed: {MAX_ALIASES}."))
+
+
 class QueryCost(SchemaExtension):
     """Refuses operations that would resolve too many fields: each field costs one per node of every enclosing
-    page (``first``), so fifteen aliased pages of 100 orders with all their fields cannot run together."""
+    page (``first``) or day (``orderVolume``'s ``days``), so fifteen aliased pages of 100 orders with all their
+    fields cannot run together. Runs after validation, which has refused fragment cycles."""
 
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
         operation = ec.operation_name
         document = ec.graphql_document
         if document is not None:
-            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-            variables = ec.variables or {}
+            meter = SizeMeter(_fragments(document), ec.variables or {})
             for definition in document.definitions:
                 if not isinstance(definition, OperationDefinitionNode):
                     continue
                 if operation and definition.name and definition.name.value != operation:
                     continue
-                cost = _cost(definition.selection_set, 1, fragments, variables)
+                cost = meter.measure(definition.selection_set).cost
                 if cost > MAX_COST:
                     raise GraphQLError(
                         f"This operation would cost {cost} (limit {MAX_COST}): ask for fewer fields or smaller pages.",
@@ -74,37 +95,5 @@ class QueryCost(SchemaExtension):
         yield
 
 
-def _cost(
-    selection_set: SelectionSetNode | None,
-    multiplier: int,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
-) -> int:
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            total += multiplier
-            total += _cost(selection.selection_set, multiplier * _page_size(selection, variables), fragments, variables)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            total += _cost(fragments[selection.name.value].selection_set, multiplier, fragments, variables)
-        elif isinstance(selection, InlineFragmentNode):
-            total += _cost(selection.selection_set, multiplier, fragments, variables)
-    return total
-
-
-def _page_size(field: FieldNode, variables: dict[str, Any]) -> int:
-    for argument in field.arguments or ():
-        if argument.name.value != "first":
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return max(int(value.value), 1)
-        if isinstance(value, VariableNode):
-            given = variables.get(value.name.value)
-            return max(given, 1) if isinstance(given, int) else DEFAULT_PAGE_SIZE
-    return DEFAULT_PAGE_SIZE if field.name.value in _PAGED_FIELDS else 1
-
-
-_PAGED_FIELDS = frozenset({"amazonOrders", "importBlockers"})
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}

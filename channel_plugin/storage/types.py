@@ -10,6 +10,8 @@ from sqlalchemy import BigInteger, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
 _SCALE = Decimal(10000)
+MAX_AMOUNT = Decimal(2**63 - 1) / _SCALE
+"""The largest amount ``ExactMoney`` stores: whole ten-thousandths in a signed 64-bit integer."""
 _CENT = Decimal("0.01")
 
 

@@ -23,6 +23,7 @@ from channel_plugin.storage import outbox
 from channel_plugin.storage.cancellations import CANCEL_REJECTED, has_rejected_cancel
 from channel_plugin.storage.outbox import CONFIRM_SHIPMENT
 from channel_plugin.storage.tables import amazon_orders
+from channel_plugin.storage.types import MAX_AMOUNT
 
 _STORED_PLACES = Decimal("0.0001")  # ExactMoney keeps four decimal places
 
@@ -103,8 +104,8 @@ def _utc(value: datetime) -> datetime:
 
 def _amount(value: Decimal, rounding: str, name: str) -> Decimal:
     """Stored amounts have four decimal places, so a bound with more is rounded inwards: the same orders match."""
-    if not value.is_finite():
-        raise bad_input(f"filter.total.{name} must be a finite amount.")
+    if not value.is_finite() or abs(value) > MAX_AMOUNT:
+        raise bad_input(f"filter.total.{name} must be an amount between -{MAX_AMOUNT} and {MAX_AMOUNT}.")
     return value.quantize(_STORED_PLACES, rounding=rounding)
 
 

@@ -13,8 +13,9 @@ from channel_plugin.storage.tables import sync_state
 
 
 def parse_store_id(value: strawberry.ID | str) -> int | None:
+    """ASCII digits only: ``"¹".isdigit()`` is true and ``int("¹")`` fails, and Arabic-Indic digits would parse."""
     text = str(value)
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 10 else None
 
 
 def store_or_error(info: Info, store_id: strawberry.ID) -> StoreRecord:
@@ -25,7 +26,9 @@ def store_or_error(info: Info, store_id: strawberry.ID) -> StoreRecord:
         with info.context.runtime.db.transaction(write=False) as conn:
             store = get_store(conn, pk)
     if store is None:
-        raise GraphQLError(f"No Amazon store with id {store_id!r}.", extensions={"code": "NOT_FOUND"})
+        raise GraphQLError(
+            f"storeId: no Amazon store with id {store_id!r}.", extensions={"code": "NOT_FOUND", "field": "storeId"}
+        )
     return store
 
 
