@@ -69,3 +69,46 @@ def test_days_out_of_range_and_an_unknown_store_are_refused(make_sandbox: Any) -
     with pytest.raises(ReconcileError, match="no store with id 999") as unknown:
         reconcile_store_id(sb.runtime, 999, 1)
     assert unknown.value.code == "NOT_FOUND"
+
+
+RECONCILE = """
+mutation Reconcile($storeId: ID!, $days: Int!) {
+  reconcileStore(storeId: $storeId, days: $days) {
+    reports { day onAmazon stored imported blocked foundLate }
+    errors { field code message }
+  }
+}
+"""
+
+REPORTS = "query Reports($storeId: ID!) { reconciliation(storeId: $storeId, days: 2) { day onAmazon foundLate } }"
+
+
+def test_the_mutation_reconciles_and_the_query_shows_the_reports(make_sandbox: Any) -> None:
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    sb.sync()
+    late = make_order(items=[("MUG", 1)])
+    sb.amazon.put_order(late, updated_at=sb.clock() - timedelta(minutes=10))
+    sb.sync()
+    store_id = str(sb.store.id)
+
+    done = sb.graphql(RECONCILE, {"storeId": store_id, "days": 1})["data"]["reconcileStore"]
+
+    assert done["errors"] == []
+    [day] = done["reports"]
+    assert (day["onAmazon"], day["stored"], day["imported"], day["foundLate"]) == (1, 1, 1, 1)
+    shown = sb.graphql(REPORTS, {"storeId": store_id})["data"]["reconciliation"]
+    assert shown == [{"day": day["day"], "onAmazon": 1, "foundLate": 1}]
+
+
+def test_the_mutation_names_the_field_of_bad_input(make_sandbox: Any) -> None:
+    sb = make_sandbox()
+    out_of_range = sb.graphql(RECONCILE, {"storeId": str(sb.store.id), "days": 31})["data"]["reconcileStore"]
+    unknown = sb.graphql(RECONCILE, {"storeId": "999", "days": 1})["data"]["reconcileStore"]
+    not_an_id = sb.graphql(RECONCILE, {"storeId": "one", "days": 1})["data"]["reconcileStore"]
+
+    assert out_of_range["reports"] is None
+    assert out_of_range["errors"] == [
+        {"field": "days", "code": "INVALID", "message": "days must be between 1 and 30, not 31"}
+    ]
+    assert [e["field"] for e in unknown["errors"]] == [e["field"] for e in not_an_id["errors"]] == ["storeId"]
+    assert unknown["errors"][0]["code"] == "NOT_FOUND"
