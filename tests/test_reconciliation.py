@@ -112,3 +112,18 @@ def test_the_mutation_names_the_field_of_bad_input(make_sandbox: Any) -> None:
     ]
     assert [e["field"] for e in unknown["errors"]] == [e["field"] for e in not_an_id["errors"]] == ["storeId"]
     assert unknown["errors"][0]["code"] == "NOT_FOUND"
+
+
+def test_polling_reads_each_update_once_so_a_busy_store_costs_one_call_a_cycle(make_sandbox: Any) -> None:
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 1000}])
+    sb.sync()
+    calls = sb.amazon.search_calls
+    per_cycle = 80  # fits one page of 100; a window re-reading the previous 5 minutes would need two
+    cycles = 6
+    for _ in range(cycles):
+        for _ in range(per_cycle):
+            sb.clock.advance(sb.runtime.cron_interval_seconds / per_cycle)
+            sb.amazon.put_order(make_order(items=[("MUG", 1)]))
+        sb.host.run_cron(sb.clock())
+
+    assert sb.amazon.search_calls - calls == cycles
