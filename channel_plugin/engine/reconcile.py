@@ -109,11 +109,12 @@ def due_days(rt: Runtime, store: StoreRecord, last_run: datetime | None) -> int:
     so an order made visible up to 24 hours late is still read.
     """
     now = rt.clock()
-    with rt.db.transaction() as conn:
+    with rt.db.transaction(write=False) as conn:
         last = reconciled_at(conn, store.id)
-        if last is None:
-            mark_reconciled(conn, store.id, last_run or now)
-            last = last_run or now
+    if last is None:
+        last = last_run or now
+        with rt.db.transaction() as conn:
+            mark_reconciled(conn, store.id, last)
     down = last_run is not None and now - last_run > DOWNTIME
     if now - last < RECONCILE_EVERY and not down:
         return 0
