@@ -9,6 +9,7 @@ import click
 
 from channel_plugin.cli_amazon import fake_amazon, store_add, sync
 from channel_plugin.cli_common import DB_OPTION, encryption_key, open_database
+from channel_plugin.cli_reconcile import reconcile
 from channel_plugin.storage.crypto import generate_key
 from channel_plugin.storage.migrate import upgrade
 
@@ -192,6 +193,7 @@ def store() -> None:
 store.add_command(store_add)
 main.add_command(sync)
 main.add_command(fake_amazon)
+main.add_command(reconcile)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from channel_plugin.domain.model import StoredOrderView
 from channel_plugin.domain.settings import OrderSettings, coerce_settings
 from channel_plugin.engine import admin
 from channel_plugin.engine.importer import PageResult
+from channel_plugin.engine.reconcile import reconcile_store_id
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.engine.sync import StoreSyncResult
 from channel_plugin.host import ReferenceHost
@@ -48,6 +49,7 @@ from channel_plugin.sandbox_database import migrated_postgres_schema, migrated_s
 from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.migrate import upgrade
+from channel_plugin.storage.reconciliation import DayReport
 from channel_plugin.storage.stores import StoreRecord, add_store
 from channel_plugin.storage.tokens import create_token
 from channel_plugin.storage.views import order_view, system_messages
@@ -287,6 +289,10 @@ class Sandbox:
         now = self.clock.advance(self.runtime.cron_interval_seconds)
         self.host.run_cron(now)
         return self.plugin.last_results
+
+    def reconcile(self, days: int = 1) -> list[DayReport]:
+        """Re-read the last ``days`` UTC days from Amazon now (no clock move), as the daily pass does; newest first."""
+        return reconcile_store_id(self.runtime, self.store.id, days)
 
     @property
     def amazon_client(self) -> SpApiClient | None:

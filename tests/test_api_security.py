@@ -154,6 +154,7 @@ ROOT_QUERIES = {
     "orderStatuses": "{ orderStatuses { code } }",
     "orderVolume": '{ orderVolume(storeId: "1") { until } }',
     "storeViews": "{ storeViews { code } }",
+    "reconciliation": '{ reconciliation(storeId: "1") { day } }',
 }
 ROOT_MUTATIONS = {
     "updateOrderSettings": 'mutation { updateOrderSettings(storeId: "1", input: {importEnabled: false}) '
@@ -167,6 +168,7 @@ ROOT_MUTATIONS = {
     '{name: "A", line1: "B", city: "C", countryCode: "US"}) { errors { code } } }',
     "resendShipmentConfirmation": 'mutation { resendShipmentConfirmation(storeId: "1", amazonOrderId: "x") '
     "{ errors { code } } }",
+    "reconcileStore": 'mutation { reconcileStore(storeId: "1", days: 1) { errors { code } } }',
 }
 
 

@@ -152,3 +152,40 @@ def test_sync_flags_that_make_no_sense_get_specific_errors(tmp_path):
     assert unknown_store.exit_code == 1 and "no active store with id 42" in unknown_store.output
     no_key = CliRunner(env={"CHANNEL_PLUGIN_ENCRYPTION_KEY": ""}).invoke(main, ["sync", "--db", url, "--once"])
     assert no_key.exit_code == 2 and "CHANNEL_PLUGIN_ENCRYPTION_KEY" in no_key.output
+
+
+def test_reconcile_imports_an_order_amazon_showed_late_and_prints_the_day(tmp_path, fake_amazon):
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    runner = CliRunner(env={"CHANNEL_PLUGIN_ENCRYPTION_KEY": generate_key()})
+    added = runner.invoke(
+        main,
+        [
+            *("store", "add", "--db", url, "--name", "Late", "--seller-id", "A1", "--marketplace", "M", "--region"),
+            *("NA", "--client-id", "c", "--client-secret", "s", "--refresh-token", "r", "--endpoint", fake_amazon),
+            *("--token-url", f"{fake_amazon}/auth/o2/token", "--integrated-at", "2026-01-01"),
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(main, ["sync", "--db", url, "--once"]).exit_code == 0
+    late = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    order = make_order(items=[("NOT-IN-CATALOG", 1)], purchase_date=datetime(2026, 1, 15, tzinfo=UTC))
+    assert httpx.put(f"{fake_amazon}/_fake/orders?updatedAt={late}", json=order).status_code == 200
+    polled = runner.invoke(main, ["sync", "--db", url, "--once"])
+    assert "received 0" in polled.output
+
+    result = runner.invoke(main, ["reconcile", "--db", url, "--store", "1", "--days", "2"])
+
+    assert result.exit_code == 0, result.output
+    day = late[:10]
+    assert f"{day}: on Amazon 1, stored 1, imported 0, blocked 1, found late 1" in result.output
+
+
+def test_reconcile_refuses_days_out_of_range_and_an_unknown_store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'flags.db'}"
+    runner = CliRunner(env={"CHANNEL_PLUGIN_ENCRYPTION_KEY": generate_key()})
+    assert runner.invoke(main, ["migrate", "--db", url]).exit_code == 0
+    for days in ("0", "31", "many"):
+        refused = runner.invoke(main, ["reconcile", "--db", url, "--store", "1", "--days", days])
+        assert refused.exit_code == 2 and "--days" in refused.output
+    unknown = runner.invoke(main, ["reconcile", "--db", url, "--store", "42"])
+    assert unknown.exit_code == 1 and "there is no store with id 42" in unknown.output

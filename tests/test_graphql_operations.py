@@ -51,6 +51,10 @@ def test_the_dashboard_operations_answer_on_seeded_data(make_sandbox):
     dashboard = _run(sb, "StoreDashboard", store)["data"]
     counts = {c["importState"]: c["count"] for c in dashboard["amazonStores"][0]["importStateCounts"]}
     assert counts == {"WAITING": 0, "IMPORTED": 1, "BLOCKED": 1, "VIEW_ONLY": 0, "SKIPPED": 0, "FAILED": 0}
+    assert dashboard["reconciliation"] == []
+    [day] = sb.reconcile(days=1)
+    [shown] = _run(sb, "StoreDashboard", store)["data"]["reconciliation"]
+    assert (shown["day"], shown["onAmazon"], shown["imported"], shown["blocked"]) == (day.day.isoformat(), 2, 1, 1)
     volume = dashboard["orderVolume"]
     assert volume["until"] == sb.clock.now().date().isoformat()
     assert sorted((c["importState"], c["count"]) for c in volume["counts"]) == [("BLOCKED", 1), ("IMPORTED", 1)]

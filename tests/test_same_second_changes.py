@@ -1,5 +1,8 @@
 """Amazon stamps changes to the second: a change in the same second as the stored copy is applied when it says
-something new, and an identical copy delivered again writes nothing."""
+something new, and an identical copy delivered again writes nothing.
+
+Each copy here reaches searchOrders a cycle after its stamp, later than the poll's one-minute overlap, so the
+reconciliation pass is what reads it again."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def test_a_status_change_in_the_same_second_is_applied(make_sandbox: Any) -> Non
     unshipped = copy.deepcopy(pending)
     unshipped["fulfillment"]["fulfillmentStatus"] = "UNSHIPPED"
     sb.amazon.put_order(unshipped, updated_at=at)
-    sb.sync()
+    sb.reconcile(days=1)
 
     view = sb.order(pending["orderId"])
     assert (view.status, view.import_state) == ("UNSHIPPED", "IMPORTED")
@@ -46,7 +49,7 @@ def test_an_item_change_in_the_same_second_is_applied(make_sandbox: Any) -> None
     more = copy.deepcopy(pending)
     more["orderItems"][0]["quantityOrdered"] = 3
     sb.amazon.put_order(more, updated_at=at)
-    sb.sync()
+    sb.reconcile(days=1)
 
     [item] = sb.order(pending["orderId"]).items
     assert item.quantity_ordered == 3
@@ -63,9 +66,9 @@ def test_an_identical_copy_delivered_again_writes_nothing(make_sandbox: Any) -> 
     assert before.import_state == "IMPORTED"
 
     sb.amazon.put_order(copy.deepcopy(order), updated_at=at)
-    [result] = sb.sync()
+    [report] = sb.reconcile(days=1)
 
     after = sb.order(order["orderId"])
-    assert result.pulled.unchanged == 1 and result.pulled.received == 0
+    assert (report.on_amazon, report.found_late) == (1, 0)
     assert after.history == before.history
     assert _updated_at(sb, order["orderId"]) == written

@@ -26,6 +26,7 @@ from channel_plugin.api.orders.mutations import OrdersMutation
 from channel_plugin.api.orders.queries import OrdersQuery
 from channel_plugin.api.orders.shipments import ShipmentsMutation
 from channel_plugin.api.orders.volume import OrderVolumeQuery
+from channel_plugin.api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 from channel_plugin.api.security import MAX_TOKENS, QueryCost, RequireScope, SizeLimits
 from channel_plugin.api.settings.mutations import SettingsMutation
 from channel_plugin.api.settings.queries import SettingsQuery
@@ -33,8 +34,11 @@ from channel_plugin.api.stores.queries import StoresQuery
 
 log = logging.getLogger("channel_plugin.api")
 
-Query = merge_types("Query", (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery, OrderVolumeQuery))
-Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation, ShipmentsMutation))
+Query = merge_types(
+    "Query",
+    (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery, OrderVolumeQuery, ReconciliationQuery),
+)
+Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation, ShipmentsMutation, ReconciliationMutation))
 
 
 class SizeRules(AddValidationRules):

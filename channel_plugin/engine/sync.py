@@ -5,9 +5,10 @@ Inbound comes first, for every store, and outbound after: a backlog of confirmat
 confirmShipment quota) never delays the import of new orders, in its own store or another. Each store's outbound
 phase has a time budget; what is left goes out next cycle.
 
-Amazon's searchOrders only answers for windows ending at least two minutes ago, and an order can become visible
-late; every window therefore starts a few minutes before the last one ended, and the watermark moves only after
-the window's orders are committed. One store's failure is recorded on that store and never stops the others.
+Amazon's searchOrders only answers for windows ending at least two minutes ago; every window starts a minute before
+the last one ended (clock skew), and the watermark moves only after the window's orders are committed. Orders
+Amazon makes visible later than that are caught by the daily reconciliation (``engine.reconcile``), so polling
+never reads the same updates twice. One store's failure is recorded on that store and never stops the others.
 """
 
 from __future__ import annotations
@@ -26,16 +27,24 @@ from channel_plugin.engine.cancellations import CancelResult, send_cancellations
 from channel_plugin.engine.fulfillment import complete_shipped
 from channel_plugin.engine.importer import PageResult, import_page
 from channel_plugin.engine.outbound import send_outbox
+from channel_plugin.engine.reconcile import due_days, reconcile
 from channel_plugin.engine.runtime import Runtime
 from channel_plugin.engine.shipment_reconciliation import reconcile_shipments
 from channel_plugin.storage.blockers import retryable_orders
-from channel_plugin.storage.stores import StoreRecord, get_watermark, list_stores, load_settings, record_sync
+from channel_plugin.storage.stores import (
+    StoreRecord,
+    get_watermark,
+    last_run_at,
+    list_stores,
+    load_settings,
+    record_sync,
+)
 from channel_plugin.storage.tables import amazon_orders, sync_errors
 
 log = logging.getLogger("channel_plugin")
 
 AMAZON_MIN_AGE = timedelta(minutes=2)
-WINDOW_OVERLAP = timedelta(minutes=5)
+WINDOW_OVERLAP = timedelta(minutes=1)
 BUYER_DATA_RETENTION = timedelta(days=30)
 MAX_PAGES_PER_RUN = 10_000
 MAX_RESTARTS = 3
@@ -64,6 +73,7 @@ class StoreSyncResult:
     confirmations_failed: int = 0
     completed: int = 0
     cancellations: CancelResult = field(default_factory=CancelResult)
+    found_late: int = 0
     error: str | None = None
 
 
@@ -77,9 +87,12 @@ def run_cron(
 ) -> list[StoreSyncResult]:
     with rt.db.transaction(write=False) as conn:
         stores = list_stores(conn, active_only=True)
+        last_runs = {s.id: last_run_at(conn, s.id) for s in stores}
     if store_ids is not None:
         stores = [s for s in stores if s.id in store_ids]
     results = [sync_inbound(rt, store, since=since, progress=progress) for store in stores]
+    for store, result in zip(stores, results, strict=True):
+        reconcile_if_due(rt, store, result, last_runs[store.id])
     for store, result in zip(stores, results, strict=True):
         sync_outbound(rt, store, result)
         _record(rt, result)
@@ -110,6 +123,19 @@ def sync_inbound(
         result.error = f"{type(exc).__name__}: {exc}"
         log.warning("store %s: sync failed: %s", store.id, type(exc).__name__)
     return result
+
+
+def reconcile_if_due(rt: Runtime, store: StoreRecord, result: StoreSyncResult, last_run: datetime | None) -> None:
+    """The scheduled reconciliation: daily, and after downtime (``engine.reconcile.due_days``)."""
+    if result.error:
+        return
+    try:
+        days = due_days(rt, store, last_run)
+        if days:
+            result.found_late = sum(report.found_late for report in reconcile(rt, store, days))
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        log.warning("store %s: reconciliation failed: %s", store.id, type(exc).__name__)
 
 
 def sync_outbound(rt: Runtime, store: StoreRecord, result: StoreSyncResult) -> None:

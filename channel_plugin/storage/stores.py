@@ -152,6 +152,13 @@ def get_watermark(conn: Connection, store_id: int) -> datetime | None:
     return value
 
 
+def last_run_at(conn: Connection, store_id: int) -> datetime | None:
+    value: datetime | None = conn.execute(
+        select(sync_state.c.last_run_at).where(sync_state.c.store_id == store_id)
+    ).scalar()
+    return value
+
+
 def record_sync(
     conn: Connection, store_id: int, *, now: datetime, result: str, error: str | None, watermark: datetime | None
 ) -> None:

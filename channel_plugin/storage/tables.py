@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -249,6 +250,23 @@ sync_state = Table(
     Column("last_result", String(16), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("shipments_reconciled_at", UTCDateTime(), nullable=True),
+    Column("orders_reconciled_at", UTCDateTime(), nullable=True),
+)
+
+# One row per (store, UTC day) re-read by reconciliation: the latest pass over that day replaces the earlier one.
+reconciliation_reports = Table(
+    "reconciliation_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("amazon_stores.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("ran_at", UTCDateTime(), nullable=False),
+    Column("on_amazon", Integer, nullable=False),
+    Column("stored", Integer, nullable=False),
+    Column("imported", Integer, nullable=False),
+    Column("blocked", Integer, nullable=False),
+    Column("found_late", Integer, nullable=False),
+    UniqueConstraint("store_id", "day", name="uq_reconciliation_reports_store_day"),
 )
 
 # Attempts to create a Commerce order that have not yet ended in an IMPORTED order here. Committed on their own,

@@ -1,5 +1,5 @@
-// A store's dashboard: who it is, how its last sync went, its orders per import state, the 30-day chart and
-// Recent Orders.
+// A store's dashboard: who it is, how its last sync went, its orders per import state, the 30-day chart, the last
+// reconciliation and Recent Orders.
 
 import { gql } from "../api.js";
 import { volumeChart } from "../chart.js";
@@ -48,10 +48,31 @@ export async function renderDashboard(root, storeId) {
     ),
     h("h2", {}, "Orders per day, last 30 days"),
     h("figure", { class: "chart-box" }, volumeChart(data.orderVolume)),
+    h("h2", {}, "Last reconciliation"),
+    reconciliation(data.reconciliation),
     h("h2", {}, "Recent Orders"),
     orders.length
       ? ordersTable(storeId, orders, "Recent Orders: the 10 newest")
       : h("p", { class: "empty" }, "No orders yet: they appear here after the next sync."),
     h("p", {}, h("a", { href: `stores/${storeId}/orders`, "data-link": true }, `See all ${recent.amazonOrders.totalCount} orders`)),
+  );
+}
+
+// The newest day the last pass re-read: what Amazon listed, what is here, and what only the pass found.
+function reconciliation(days) {
+  const [last] = days;
+  if (!last) return h("p", { class: "empty" }, "No reconciliation yet: it runs once a day.");
+  const facts = [
+    ["On Amazon", last.onAmazon],
+    ["Stored", last.stored],
+    ["Imported", last.imported],
+    ["Blocked", last.blocked],
+    ["Found late", last.foundLate],
+  ];
+  return h(
+    "dl",
+    { class: "facts", "data-reconciliation": last.day },
+    h("div", {}, h("dt", {}, "Day (UTC)"), h("dd", {}, `${last.day}, checked ${dateTime(last.ranAt)}`)),
+    facts.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, String(value)))),
   );
 }

@@ -1,0 +1,1 @@
+"""``reconciliation`` reports and the ``reconcileStore`` mutation."""
