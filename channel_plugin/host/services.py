@@ -20,7 +20,7 @@ from channel_plugin.domain.model import (
 )
 from channel_plugin.errors import HostError
 from channel_plugin.hookspecs import hookimpl
-from channel_plugin.host import addresses, catalog, lookups
+from channel_plugin.host import addresses, catalog, erasure, lookups
 from channel_plugin.host.customers import Customers, StoreViews
 from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.orders import Orders
@@ -139,6 +139,11 @@ class HostServices:
                 )
             addresses.replace_address(conn, int(order.id), address)
         return True
+
+    @hookimpl
+    def commerce_erase_buyer_data(self, order_ids: Sequence[str]) -> int | None:
+        with self._db.transaction() as conn:
+            return erasure.erase_buyer_data(conn, order_ids)
 
     @hookimpl
     def commerce_order_statuses(self) -> Sequence[OrderStatusOption] | None:

@@ -37,6 +37,8 @@ class Database:
             engine_kwargs.setdefault("connect_args", {"timeout": 30})
         else:
             engine_kwargs.setdefault("pool_pre_ping", True)
+        # Bound parameters are order data (buyer names, addresses): never in a log line or an exception's text.
+        engine_kwargs["hide_parameters"] = True
         self.engine: Engine = create_engine(self.url, **engine_kwargs)
         if self.is_sqlite:
             _install_sqlite_discipline(self.engine)
