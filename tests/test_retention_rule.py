@@ -61,4 +61,3 @@ def test_buyer_data_goes_30_days_after_the_end_of_every_kind_of_order(status, da
     assert end_of_life(order) == end
     assert not must_erase(order, end + 30 * DAY - timedelta(seconds=1))
     assert must_erase(order, end + 30 * DAY)
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,19 @@ from sqlalchemy.engine import make_url
 
 _savepoints = itertools.count(1)
 _current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("channel_plugin_tx", default=None)
+
+
+class _NoRows(logging.Filter):
+    """Drops the fetched rows SQLAlchemy's engine logs at DEBUG: a row of an order table holds buyer data.
+
+    The statements themselves are still logged; ``hide_parameters`` keeps their bound values out.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRows())
 
 
 class Database:
