@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import MetaData, select
 
+from channel_plugin.hookspecs import hookimpl
 from channel_plugin.storage.tables import amazon_orders
 from channel_plugin.testing import make_order
 
@@ -137,3 +138,33 @@ def test_a_debug_log_of_a_full_sync_holds_no_buyer_data(make_sandbox, caplog):
     for kind in ("delivered", "blocked", "unreadable"):
         for needle in _needles(kind):
             assert needle not in caplog.text
+
+
+class _HostDownOnce:
+    """A host whose erasure fails the first time it is asked."""
+
+    def __init__(self):
+        self.calls = 0
+
+    @hookimpl(tryfirst=True)
+    def commerce_erase_buyer_data(self, order_ids):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("host database unavailable")
+
+
+def test_a_host_that_fails_to_erase_is_asked_again_and_the_plugin_keeps_nothing_back(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    canceled = _put(sb, "canceled", "MUG")
+    sb.sync()
+    sb.amazon.set_status(canceled, "CANCELED")
+    sb.sync()
+    flaky = _HostDownOnce()
+    sb.pm.register(flaky)
+    sb.clock.advance(31 * DAY)
+    sb.sync()
+    assert _sealed(sb) == {canceled}
+    sb.sync()
+    assert flaky.calls == 2
+    assert _sealed(sb) == set()
+    assert _leftovers(sb, _needles("canceled")) == set()
