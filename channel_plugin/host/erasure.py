@@ -19,9 +19,7 @@ def erase_buyer_data(conn: Connection, order_ids: Sequence[str]) -> int:
     if not pks:
         return 0
     owners = set(conn.execute(select(orders.c.customer_id).where(orders.c.id.in_(pks))).scalars()) - {None}
-    found = conn.execute(
-        update(orders).where(orders.c.id.in_(pks)).values(customer_id=None, customer_email=None, customer_name=None)
-    ).rowcount
+    found = conn.execute(update(orders).where(orders.c.id.in_(pks)).values(customer_id=None, buyer=None)).rowcount
     conn.execute(delete(order_addresses).where(order_addresses.c.order_id.in_(pks)))
     if owners:
         still_used = exists().where(orders.c.customer_id == customers.c.id)
