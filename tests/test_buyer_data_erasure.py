@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import MetaData, select
 
+from channel_plugin.engine.sync import run_cron
 from channel_plugin.hookspecs import hookimpl
 from channel_plugin.host.schema import order_addresses
 from channel_plugin.host.schema import orders as host_orders
@@ -181,3 +182,15 @@ def test_a_host_that_fails_to_erase_is_asked_again_and_the_plugin_keeps_nothing_
     assert flaky.calls == 2
     assert _sealed(sb) == set()
     assert _leftovers(sb, _needles("canceled")) == set()
+
+
+def test_an_erased_order_read_again_unchanged_does_not_bring_its_buyer_back(make_sandbox):
+    sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
+    since = sb.clock.now() - timedelta(days=1)
+    _put(sb, "never_shipped", "MUG")
+    sb.sync()
+    sb.clock.advance((DELIVERY_DAYS + 31) * DAY)
+    sb.sync()
+    assert _sealed(sb) == set()
+    [backfill] = run_cron(sb.runtime, since=since)
+    assert (backfill.pulled.received, backfill.pulled.unchanged) == (0, 1)
