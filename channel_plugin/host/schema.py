@@ -91,7 +91,7 @@ customers = Table(
     # Buyer data is encrypted at rest (host/sealing.py): the account is found by a keyed digest of its email, and
     # its email and name live only in the sealed blob.
     Column("email_index", String(64), nullable=False),
-    Column("sealed", Text, nullable=True),
+    Column("sealed", Text, nullable=False),
     UniqueConstraint("website", "email_index", name="uq_host_customers_website_email"),
 )
 
