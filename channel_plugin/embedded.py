@@ -18,7 +18,7 @@ def embedded_runtime(db: Database, cipher: BuyerDataCipher) -> Runtime:
     pm.add_hookspecs(hookspecs)
     plugin = ChannelPlugin()
     pm.register(plugin, name="amazon_order_channel")
-    host = ReferenceHost(db, pm)
+    host = ReferenceHost(db, pm, cipher=cipher)
     host.create_schema()
     host.register()
     return plugin.configure(db=db, pm=pm, cipher=cipher, marketplace_for=SpApiClients(cipher))

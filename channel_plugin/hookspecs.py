@@ -376,6 +376,24 @@ def commerce_update_shipping_address(order_id: str, address: Address) -> bool | 
 
 
 @hookspec(firstresult=True)
+def commerce_erase_buyer_data(order_ids: Sequence[str]) -> int | None:
+    """Erase the buyer's name, email, addresses and phone from these Commerce orders (Amazon's Data Protection
+    Policy: buyer data goes 30 days after an order ends).
+
+    :param order_ids: Commerce order ids of orders the plugin created whose end of life was 30 days ago or more
+        (delivered, canceled, or never shipped past their latest delivery date); at most 100.
+    :return: how many orders were erased (already-erased and unknown ids count or not, as the host likes). Stops at
+        the first non-None result; when no implementation answers, the host is assumed to keep no buyer data of
+        its own or to erase it itself.
+
+    Optional for a host. Called by the cron cycle inside the unit of work that erases the plugin's own copy of the
+    same orders, right after it: raise and the plugin's erasure of the page rolls back too, and both are tried
+    again next cycle. Must be idempotent: an order may be named again after a rollback. A customer account the
+    host created only for these orders is buyer data too.
+    """
+
+
+@hookspec(firstresult=True)
 def commerce_order_statuses() -> Sequence[OrderStatusOption] | None:
     """Every order status the host knows, with its state, for the custom processing status setting.
 

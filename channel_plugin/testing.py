@@ -193,14 +193,14 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         self.db = self._open_database()
         # Any: the reference host (the documented ``sandbox.host``) unless a ``host`` factory built another.
+        cipher = BuyerDataCipher([self.encryption_key])
         self.host: Any = (
-            ReferenceHost(self.db, self.pm, clock=self.clock)
+            ReferenceHost(self.db, self.pm, clock=self.clock, cipher=cipher)
             if self._host_factory is None
             else self._host_factory(self.db, self.pm, self.clock)
         )
         self.host.create_schema()
         self.host.register()
-        cipher = BuyerDataCipher([self.encryption_key])
         self.runtime: Runtime = self._start_plugin(cipher)
         with self.db.transaction() as conn:
             self.store: StoreRecord = add_store(

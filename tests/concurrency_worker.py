@@ -32,7 +32,7 @@ def main(argv: list[str]) -> None:
     pm.add_hookspecs(hookspecs)
     plugin = ChannelPlugin()
     pm.register(plugin)
-    ReferenceHost(db, pm, clock=clock).register()
+    ReferenceHost(db, pm, clock=clock, cipher=BuyerDataCipher([key])).register()
     market = FakeMarketplace(clock)
     market.put_orders(generate_orders(int(seed), int(count), clock.now()))
     clock.advance(600)

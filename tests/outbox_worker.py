@@ -78,7 +78,7 @@ def main(argv: Sequence[str]) -> None:
     pm.add_hookspecs(hookspecs)
     plugin = ChannelPlugin()
     pm.register(plugin)
-    ReferenceHost(db, pm, clock=clock).register()
+    ReferenceHost(db, pm, clock=clock, cipher=BuyerDataCipher([key])).register()
     amazon = RecordingAmazon(db, int(die_after[0]) if die_after else None)
     rt = plugin.configure(
         db=db, pm=pm, cipher=BuyerDataCipher([key]), clock=clock, marketplace_for=lambda _s: amazon, migrate=False

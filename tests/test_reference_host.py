@@ -189,7 +189,7 @@ def test_every_host_service_is_implemented_with_the_spec_argument_names(
 ) -> None:
     specs = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("commerce_")]
     services = [getattr(pm.hook, name) for name in specs if getattr(pm.hook, name).spec.opts["firstresult"]]
-    assert len(services) == 16
+    assert len(services) == 17
     for caller in services:
         (impl,) = caller.get_hookimpls()
         assert impl.plugin_name == "reference_host"

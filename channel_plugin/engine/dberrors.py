@@ -24,7 +24,13 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def describe_error(exc: BaseException) -> str:
-    """The reason without the SQL and bound parameters SQLAlchemy appends (they may hold order data)."""
-    if isinstance(exc, StatementError) and exc.orig is not None:
-        return f"{type(exc.orig).__name__}: {exc.orig}"
+    """The reason without the SQL and bound parameters SQLAlchemy appends (they may hold order data).
+
+    Only the driver's first line is kept: PostgreSQL's DETAIL line quotes the offending values (``Key (email)=(...)
+    already exists``), and a statement error never names its statement.
+    """
+    if isinstance(exc, StatementError):
+        cause = exc if exc.orig is None else exc.orig
+        lines = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+        return f"{type(cause).__name__}: {lines[0] if lines else 'the database refused a statement'}"
     return f"{type(exc).__name__}: {exc}"

@@ -229,6 +229,17 @@ class Hooks(HookCalls):
             refusal = f"the host did not complete Commerce order {order_id}"
             self._confirm("commerce_complete_order", refusal, order_id=order_id)
 
+    def erase_buyer_data(self, order_ids: Sequence[str]) -> None:
+        """Ask the host to erase its copy of these Commerce orders' buyer data (a host without the service keeps
+        none, or erases on its own). Raises when the host failed, so that the caller can ask again later."""
+        if not order_ids:
+            return
+        answer = self._call("commerce_erase_buyer_data", None, order_ids=list(order_ids))
+        if answer is not None and (isinstance(answer, bool) or not isinstance(answer, int)):
+            raise HookResultError(
+                f"commerce_erase_buyer_data returned {describe_answer(answer)}; expected a count of orders or None"
+            )
+
     # --- channel notifications (after commit; never raise) --------------------------------------------------------
 
     def order_received(self, order: AmazonOrder) -> None:

@@ -225,12 +225,15 @@ def _differs(rt: Runtime, order: AmazonOrder, row: order_store.StoredRow, stored
     """Whether a same-second copy says something new: a status that moves the stored one, or other content.
 
     The stored status may be the plugin's own (COMPLETED), so statuses are compared through ``merge_status``; an
-    address an admin corrected is the stored one, so Amazon's is not compared against it."""
+    address an admin corrected is the stored one, so Amazon's is not compared against it; nor is buyer data that was
+    erased, which a copy of the same order must not bring back."""
     if merge_status(row.status, order.status) is not row.status:
         return True
-    edited = order_store.edited_address(row.buyer_data, rt.cipher) is not None
-    address = stored.shipping_address if edited else order.shipping_address
-    return replace(order, status=stored.status, shipping_address=address) != stored
+    erased = row.buyer_data is None
+    edited = not erased and order_store.edited_address(row.buyer_data, rt.cipher) is not None
+    address = stored.shipping_address if edited or erased else order.shipping_address
+    buyer = stored.buyer if erased else order.buyer
+    return replace(order, status=stored.status, buyer=buyer, shipping_address=address) != stored
 
 
 def _record_invalid(

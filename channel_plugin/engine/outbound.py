@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
 from channel_plugin.domain.calls import AmazonCall
 from channel_plugin.domain.carriers import amazon_carrier
+from channel_plugin.engine.dberrors import describe_error
 from channel_plugin.engine.fulfillment import add_event, load_order
 from channel_plugin.engine.hooks import Hooks
 from channel_plugin.engine.runtime import Runtime
@@ -77,7 +78,7 @@ def send_outbox(
 
 def _record_failure(rt: Runtime, entry: outbox.OutboxEntry, exc: Exception) -> None:
     refused = isinstance(exc, AmazonRejected)
-    message = str(exc) if refused else f"{type(exc).__name__}: {exc}"
+    message = str(exc) if refused else describe_error(exc)
     now = rt.clock()
     with rt.unit_of_work() as (conn, notes):
         if not refused and entry.attempts < MAX_ATTEMPTS:

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, select
 
 from channel_plugin.amazon.client import AmazonRejected, MarketplaceClient
-from channel_plugin.domain.enums import AmazonOrderStatus as S
 from channel_plugin.engine.admin import recheck_in_pages
 from channel_plugin.engine.cancellations import CancelResult, send_cancellations
+from channel_plugin.engine.dberrors import describe_error
+from channel_plugin.engine.erasure import erase_buyer_data
 from channel_plugin.engine.fulfillment import complete_shipped
 from channel_plugin.engine.importer import PageResult, import_page
 from channel_plugin.engine.outbound import send_outbox
@@ -45,7 +46,6 @@ log = logging.getLogger("channel_plugin")
 
 AMAZON_MIN_AGE = timedelta(minutes=2)
 WINDOW_OVERLAP = timedelta(minutes=1)
-BUYER_DATA_RETENTION = timedelta(days=30)
 MAX_PAGES_PER_RUN = 10_000
 MAX_RESTARTS = 3
 REFETCH_PER_RUN = 20
@@ -120,7 +120,7 @@ def sync_inbound(
         pull(rt, store, result, since=since, progress=progress)
         result.shipments_found = reconcile_shipments(rt, store)
     except Exception as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
+        result.error = describe_error(exc)
         log.warning("store %s: sync failed: %s", store.id, type(exc).__name__)
     return result
 
@@ -146,7 +146,7 @@ def sync_outbound(rt: Runtime, store: StoreRecord, result: StoreSyncResult) -> N
         send_cancellations(rt, store, result.cancellations)
         result.completed = complete_shipped(rt, store)
     except Exception as exc:
-        result.error = result.error or f"{type(exc).__name__}: {exc}"
+        result.error = result.error or describe_error(exc)
         log.warning("store %s: sending to Amazon failed: %s", store.id, type(exc).__name__)
 
 
@@ -265,28 +265,3 @@ def recheck_store(rt: Runtime, store: StoreRecord) -> PageResult:
             return total
         total.add(recheck_in_pages(rt, store, pks))
         after = pks[-1]
-
-
-def erase_buyer_data(rt: Runtime) -> int:
-    """Amazon's Data Protection Policy: buyer data goes 30 days after delivery, a cancel, or an unreadable payload."""
-    now = rt.clock()
-    cutoff = now - BUYER_DATA_RETENTION
-    delivered = or_(
-        amazon_orders.c.deliver_by < cutoff, amazon_orders.c.shipped_at < cutoff, amazon_orders.c.completed_at < cutoff
-    )
-    with rt.db.transaction() as conn:
-        erased = conn.execute(
-            update(amazon_orders)
-            .where(
-                or_(amazon_orders.c.buyer_data.is_not(None), amazon_orders.c.raw_payload.is_not(None)),
-                or_(
-                    and_(amazon_orders.c.status.in_([S.SHIPPED.value, S.COMPLETED.value]), delivered),
-                    and_(
-                        amazon_orders.c.status.in_([S.CANCELED.value, S.ERROR.value]),
-                        amazon_orders.c.updated_at < cutoff,
-                    ),
-                ),
-            )
-            .values(buyer_data=None, buyer_name_tokens=None, raw_payload=None, buyer_data_erased_at=now)
-        )
-    return erased.rowcount or 0

@@ -10,6 +10,7 @@ from channel_plugin.domain.model import StoreView
 from channel_plugin.errors import HostError
 from channel_plugin.host.dialects import insert_or_ignore
 from channel_plugin.host.schema import customers
+from channel_plugin.host.sealing import BuyerSeal
 from channel_plugin.host.views import CustomerView
 
 DEFAULT_STORE_VIEWS = (
@@ -18,9 +19,9 @@ DEFAULT_STORE_VIEWS = (
 )
 
 _FIND = select(customers.c.id).where(
-    customers.c.website == bindparam("website"), customers.c.email == bindparam("email")
+    customers.c.website == bindparam("website"), customers.c.email_index == bindparam("email_index")
 )
-_ALL = select(customers.c.id, customers.c.website, customers.c.email, customers.c.name).order_by(customers.c.id)
+_ALL = select(customers.c.id, customers.c.website, customers.c.sealed).order_by(customers.c.id)
 
 
 class StoreViews:
@@ -42,9 +43,12 @@ class StoreViews:
 class Customers:
     """One account per (website, email): what the NEW_ACCOUNT customer creation setting relies on."""
 
-    def __init__(self, store_views: StoreViews, *, is_sqlite: bool) -> None:
+    def __init__(self, store_views: StoreViews, seal: BuyerSeal, *, is_sqlite: bool) -> None:
         self._store_views = store_views
-        self._create = insert_or_ignore(customers, ["website", "email"], is_sqlite=is_sqlite).returning(customers.c.id)
+        self._seal = seal
+        self._create = insert_or_ignore(customers, ["website", "email_index"], is_sqlite=is_sqlite).returning(
+            customers.c.id
+        )
 
     def find_or_create(self, conn: Connection, store_view: str, email: str, name: str | None) -> str:
         """The customer's id; a concurrent creator of the same account wins and its id is returned.
@@ -54,14 +58,18 @@ class Customers:
         email = email.strip().lower()
         if not email:
             raise HostError("a customer account needs an email address")
-        key = {"website": self._store_views.website_of(store_view), "email": email}
+        key = {"website": self._store_views.website_of(store_view), "email_index": self._seal.email_index(email)}
         found = conn.execute(_FIND, key).scalar()
         if found is None:
-            found = conn.execute(self._create, {**key, "name": name}).scalar()
+            sealed = self._seal.seal({"email": email, "name": name})
+            found = conn.execute(self._create, {**key, "sealed": sealed}).scalar()
         if found is None:  # lost the race: the other writer's row is committed by now
             found = conn.execute(_FIND, key).scalar_one()
         return str(found)
 
-    @staticmethod
-    def all(conn: Connection) -> list[CustomerView]:
-        return [CustomerView(str(row.id), row.website, row.email, row.name) for row in conn.execute(_ALL)]
+    def all(self, conn: Connection) -> list[CustomerView]:
+        views = []
+        for row in conn.execute(_ALL):
+            buyer = self._seal.open(row.sealed)
+            views.append(CustomerView(str(row.id), row.website, buyer["email"], buyer.get("name")))
+        return views

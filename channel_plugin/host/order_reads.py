@@ -11,6 +11,7 @@ from channel_plugin.domain.model import Address
 from channel_plugin.errors import HostError
 from channel_plugin.host.addresses import find_address, find_addresses
 from channel_plugin.host.schema import order_items, orders
+from channel_plugin.host.sealing import BuyerSeal
 from channel_plugin.host.views import OrderItemView, OrderView
 
 _ORDER = select(orders).where(orders.c.id == bindparam("id"))
@@ -20,31 +21,31 @@ _ITEMS = select(order_items).where(order_items.c.order_id == bindparam("order_id
 _ALL_ITEMS = select(order_items).order_by(order_items.c.order_id, order_items.c.id)
 
 
-def find_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderView | None:
+def find_order(conn: Connection, order_id: str, seal: BuyerSeal, *, lock: bool = False) -> OrderView | None:
     """The order with its items, locked until the unit of work ends when ``lock``."""
     pk = order_pk(order_id)
     row = None if pk is None else conn.execute(_LOCKED_ORDER if lock else _ORDER, {"id": pk}).first()
     if row is None:
         return None
     items = tuple(_item_view(item) for item in conn.execute(_ITEMS, {"order_id": pk}))
-    return _order_view(row, items, find_address(conn, row.id))
+    return _order_view(row, items, find_address(conn, row.id, seal), seal)
 
 
-def load_order(conn: Connection, order_id: str, *, lock: bool = False) -> OrderView:
+def load_order(conn: Connection, order_id: str, seal: BuyerSeal, *, lock: bool = False) -> OrderView:
     """``find_order`` for actions on an order, which refuse an unknown id with a HostError."""
-    order = find_order(conn, order_id, lock=lock)
+    order = find_order(conn, order_id, seal, lock=lock)
     if order is None:
         raise HostError(f"no Commerce order {order_id}")
     return order
 
 
-def all_orders(conn: Connection) -> list[OrderView]:
+def all_orders(conn: Connection, seal: BuyerSeal) -> list[OrderView]:
     items: defaultdict[int, list[OrderItemView]] = defaultdict(list)
     for item in conn.execute(_ALL_ITEMS):
         items[item.order_id].append(_item_view(item))
     rows = conn.execute(_ALL_ORDERS).all()
-    addresses = find_addresses(conn, [row.id for row in rows])
-    return [_order_view(row, tuple(items[row.id]), addresses.get(row.id)) for row in rows]
+    addresses = find_addresses(conn, [row.id for row in rows], seal)
+    return [_order_view(row, tuple(items[row.id]), addresses.get(row.id), seal) for row in rows]
 
 
 def order_pk(order_id: str) -> int | None:
@@ -63,7 +64,10 @@ def _item_view(row: Row[*tuple[Any, ...]]) -> OrderItemView:
     )
 
 
-def _order_view(row: Row[*tuple[Any, ...]], items: tuple[OrderItemView, ...], address: Address | None) -> OrderView:
+def _order_view(
+    row: Row[*tuple[Any, ...]], items: tuple[OrderItemView, ...], address: Address | None, seal: BuyerSeal
+) -> OrderView:
+    buyer = seal.open(row.buyer)
     return OrderView(
         id=str(row.id),
         increment_id=row.increment_id,
@@ -71,8 +75,8 @@ def _order_view(row: Row[*tuple[Any, ...]], items: tuple[OrderItemView, ...], ad
         state=row.state,
         status=row.status,
         customer_id=None if row.customer_id is None else str(row.customer_id),
-        customer_email=row.customer_email,
-        customer_name=row.customer_name,
+        customer_email=buyer.get("email"),
+        customer_name=buyer.get("name"),
         currency=row.currency,
         grand_total=row.grand_total,
         amazon_order_id=row.amazon_order_id,

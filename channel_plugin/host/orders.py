@@ -34,6 +34,7 @@ from channel_plugin.host.schema import (
     order_items,
     orders,
 )
+from channel_plugin.host.sealing import BuyerSeal
 from channel_plugin.host.statuses import StatusRegistry
 from channel_plugin.host.views import OrderView, ProductView
 
@@ -87,9 +88,11 @@ class Orders:
         statuses: StatusRegistry,
         store_views: StoreViews,
         clock: Callable[[], datetime],
+        seal: BuyerSeal,
         *,
         is_sqlite: bool,
     ) -> None:
+        self._seal = seal
         self._statuses = statuses
         self._store_views = store_views
         self._clock = clock
@@ -176,6 +179,11 @@ class Orders:
             self._write(conn, accepted, stock, sold, results)
         return results  # type: ignore[return-value]  # every entry is now a refusal or a created order
 
+    def _sealed_buyer(self, draft: CommerceOrderDraft) -> str | None:
+        if draft.customer_email is None and draft.customer_name is None:
+            return None
+        return self._seal.seal({"email": draft.customer_email, "name": draft.customer_name})
+
     def _write(
         self,
         conn: Connection,
@@ -199,8 +207,7 @@ class Orders:
                     "store_view": draft.store_view,
                     "status": status,
                     "customer_id": customer_pk,
-                    "customer_email": draft.customer_email,
-                    "customer_name": draft.customer_name,
+                    "buyer": self._sealed_buyer(draft),
                     "currency": draft.currency,
                     "grand_total": draft.grand_total,
                     "amazon_order_id": draft.amazon_order_id,
@@ -240,7 +247,7 @@ class Orders:
                     }
                 )
             if draft.shipping_address is not None:
-                addresses.append(address_row(order_id, draft.shipping_address))
+                addresses.append(address_row(order_id, draft.shipping_address, self._seal))
             if draft.reservation_reference:
                 references.add(draft.reservation_reference)
         insert_addresses(conn, addresses)
@@ -264,7 +271,7 @@ class Orders:
 
         :return: the SKUs whose stock went up, so an admin cancel can announce them.
         """
-        order = load_order(conn, order_id, lock=True)
+        order = load_order(conn, order_id, self._seal, lock=True)
         if order.state == CANCELED:
             return None
         if order.state in FINAL_STATES:
@@ -296,7 +303,7 @@ class Orders:
             == 1
         ):
             return
-        order = load_order(conn, order_id, lock=True)
+        order = load_order(conn, order_id, self._seal, lock=True)
         if order.state == COMPLETE:
             return
         if order.state in FINAL_STATES:

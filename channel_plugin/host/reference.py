@@ -22,10 +22,12 @@ from channel_plugin.host.customers import DEFAULT_STORE_VIEWS, Customers, StoreV
 from channel_plugin.host.order_reads import all_orders, find_order
 from channel_plugin.host.orders import Orders
 from channel_plugin.host.schema import metadata
+from channel_plugin.host.sealing import BuyerSeal
 from channel_plugin.host.services import HostServices
 from channel_plugin.host.shipments import ShipmentExtras, Shipments
 from channel_plugin.host.statuses import StatusRegistry
 from channel_plugin.host.views import CustomerView, OrderView, ProductView
+from channel_plugin.storage.crypto import BuyerDataCipher, generate_key
 from channel_plugin.storage.db import Database
 
 
@@ -41,6 +43,8 @@ class ReferenceHost:
     :param clock: the host's time, timezone-aware UTC (the Sandbox passes its own clock).
     :param store_views: the host's store views; two on website ``base`` by default.
     :param config: the host configuration the plugin reads at startup (``channel_plugin.*`` keys).
+    :param cipher: encrypts the host's buyer data at rest; a host whose database outlives the process passes
+        the same key every time (the embedded host and the Sandbox pass the plugin's). By default, a new key.
     """
 
     def __init__(
@@ -51,17 +55,20 @@ class ReferenceHost:
         clock: Callable[[], datetime] = _utc_now,
         store_views: Sequence[StoreView] | None = None,
         config: Mapping[str, str] | None = None,
+        cipher: BuyerDataCipher | None = None,
     ) -> None:
+        seal = BuyerSeal(cipher or BuyerDataCipher([generate_key()]))
         self.config: dict[str, str] = dict(config or {})
         self._db = db
         self._pm = pm
         self._clock = clock
         self._store_views = StoreViews(DEFAULT_STORE_VIEWS if store_views is None else store_views)
         self._statuses = StatusRegistry()
-        self._customers = Customers(self._store_views, is_sqlite=db.is_sqlite)
-        self._orders = Orders(self._statuses, self._store_views, clock, is_sqlite=db.is_sqlite)
-        self._shipments = Shipments(clock)
-        self._services = HostServices(db, self._store_views, self._statuses, self._customers, self._orders)
+        self._seal = seal
+        self._customers = Customers(self._store_views, seal, is_sqlite=db.is_sqlite)
+        self._orders = Orders(self._statuses, self._store_views, clock, seal, is_sqlite=db.is_sqlite)
+        self._shipments = Shipments(clock, seal)
+        self._services = HostServices(db, self._store_views, self._statuses, self._customers, self._orders, seal)
 
     @property
     def pm(self) -> pluggy.PluginManager:
@@ -169,15 +176,15 @@ class ReferenceHost:
 
     def order(self, commerce_order_id: str) -> OrderView | None:
         with self._db.transaction(write=False) as conn:
-            return find_order(conn, commerce_order_id)
+            return find_order(conn, commerce_order_id, self._seal)
 
     def orders(self) -> list[OrderView]:
         with self._db.transaction(write=False) as conn:
-            return all_orders(conn)
+            return all_orders(conn, self._seal)
 
     def customers(self) -> list[CustomerView]:
         with self._db.transaction(write=False) as conn:
-            return Customers.all(conn)
+            return self._customers.all(conn)
 
     @contextmanager
     def _admin_transaction(self) -> Iterator[Connection]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Sequence,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -87,9 +88,11 @@ customers = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("website", String(64), nullable=False),
-    Column("email", String(255), nullable=False),
-    Column("name", String(255), nullable=True),
-    UniqueConstraint("website", "email", name="uq_host_customers_website_email"),
+    # Buyer data is encrypted at rest (host/sealing.py): the account is found by a keyed digest of its email, and
+    # its email and name live only in the sealed blob.
+    Column("email_index", String(64), nullable=False),
+    Column("sealed", Text, nullable=False),
+    UniqueConstraint("website", "email_index", name="uq_host_customers_website_email"),
 )
 
 order_statuses = Table(
@@ -113,8 +116,7 @@ orders = Table(
     Column("state", String(32), nullable=False),
     Column("status", String(32), ForeignKey("host_order_statuses.code"), nullable=False),
     Column("customer_id", Integer, ForeignKey("host_customers.id"), nullable=True),
-    Column("customer_email", String(255), nullable=True),
-    Column("customer_name", String(255), nullable=True),
+    Column("buyer", Text, nullable=True),  # sealed {"email", "name"}; None once erased
     Column("currency", String(3), nullable=False),
     Column("grand_total", ExactMoney(), nullable=False),
     Column("amazon_order_id", String(64), nullable=True),
@@ -165,14 +167,5 @@ order_addresses = Table(
     "host_order_addresses",
     metadata,
     Column("order_id", Integer, ForeignKey("host_orders.id"), primary_key=True),
-    Column("name", String(255), nullable=True),
-    Column("company", String(255), nullable=True),
-    Column("line1", String(255), nullable=True),
-    Column("line2", String(255), nullable=True),
-    Column("line3", String(255), nullable=True),
-    Column("city", String(255), nullable=True),
-    Column("region", String(255), nullable=True),
-    Column("postal_code", String(20), nullable=True),
-    Column("country_code", String(2), nullable=True),
-    Column("phone", String(40), nullable=True),
+    Column("sealed", Text, nullable=False),  # the whole Address, sealed
 )

@@ -20,11 +20,12 @@ from channel_plugin.domain.model import (
 )
 from channel_plugin.errors import HostError
 from channel_plugin.hookspecs import hookimpl
-from channel_plugin.host import addresses, catalog, lookups
+from channel_plugin.host import addresses, catalog, erasure, lookups
 from channel_plugin.host.customers import Customers, StoreViews
 from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.orders import Orders
 from channel_plugin.host.schema import FINAL_STATES
+from channel_plugin.host.sealing import BuyerSeal
 from channel_plugin.host.statuses import StatusRegistry
 from channel_plugin.storage.db import Database
 
@@ -40,8 +41,10 @@ class HostServices:
         statuses: StatusRegistry,
         customers: Customers,
         orders: Orders,
+        seal: BuyerSeal,
     ) -> None:
         self._db = db
+        self._seal = seal
         self._store_views = store_views
         self._statuses = statuses
         self._customers = customers
@@ -132,13 +135,18 @@ class HostServices:
     def commerce_update_shipping_address(self, order_id: str, address: Address) -> bool | None:
         """The order ships to ``address`` from now on; refused once it is complete, canceled or closed."""
         with self._db.transaction() as conn:
-            order = load_order(conn, order_id, lock=True)
+            order = load_order(conn, order_id, self._seal, lock=True)
             if order.state in FINAL_STATES:
                 raise HostError(
                     f"Commerce order {order.increment_id} is {order.state}: its address can no longer change"
                 )
-            addresses.replace_address(conn, int(order.id), address)
+            addresses.replace_address(conn, int(order.id), address, self._seal)
         return True
+
+    @hookimpl
+    def commerce_erase_buyer_data(self, order_ids: Sequence[str]) -> int | None:
+        with self._db.transaction() as conn:
+            return erasure.erase_buyer_data(conn, order_ids)
 
     @hookimpl
     def commerce_order_statuses(self) -> Sequence[OrderStatusOption] | None:

@@ -17,6 +17,7 @@ from channel_plugin.domain.model import Shipment, ShipmentItem, ShipmentPackage
 from channel_plugin.errors import HostError
 from channel_plugin.host.order_reads import load_order
 from channel_plugin.host.schema import FINAL_STATES, order_items, shipment_items, shipments
+from channel_plugin.host.sealing import BuyerSeal
 from channel_plugin.host.views import OrderView
 
 _INSERT_SHIPMENT = insert(shipments).returning(shipments.c.id)
@@ -37,8 +38,9 @@ class ShipmentExtras:
 
 
 class Shipments:
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clock: Callable[[], datetime], seal: BuyerSeal) -> None:
         self._clock = clock
+        self._seal = seal
 
     def ship(
         self,
@@ -60,7 +62,7 @@ class Shipments:
                 for content in box.items:
                     total[content.sku] += content.qty
             items = dict(total)
-        order = load_order(conn, order_id, lock=True)
+        order = load_order(conn, order_id, self._seal, lock=True)
         if order.state in FINAL_STATES:
             raise HostError(f"order {order.increment_id} is {order.state} and cannot be shipped")
         per_line = _allocate(order, items)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,19 @@ from sqlalchemy.engine import make_url
 
 _savepoints = itertools.count(1)
 _current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("channel_plugin_tx", default=None)
+
+
+class _NoRows(logging.Filter):
+    """Drops the fetched rows SQLAlchemy's engine logs at DEBUG: a row of an order table holds buyer data.
+
+    The statements themselves are still logged; ``hide_parameters`` keeps their bound values out.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRows())
 
 
 class Database:
@@ -37,6 +51,8 @@ class Database:
             engine_kwargs.setdefault("connect_args", {"timeout": 30})
         else:
             engine_kwargs.setdefault("pool_pre_ping", True)
+        # Bound parameters are order data (buyer names, addresses): never in a log line or an exception's text.
+        engine_kwargs["hide_parameters"] = True
         self.engine: Engine = create_engine(self.url, **engine_kwargs)
         if self.is_sqlite:
             _install_sqlite_discipline(self.engine)

@@ -26,7 +26,7 @@ def _run(conn: object) -> None:
 if connection is not None:
     _run(connection)
 else:
-    engine = create_engine(url)  # type: ignore[arg-type]
+    engine = create_engine(url, hide_parameters=True)  # type: ignore[arg-type]
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
