@@ -41,7 +41,7 @@ query($id: String!, $store: ID) {
     items { sellerSku asin title quantityOrdered quantityShipped itemPrice { amount currency } }
     tracking { carrier trackingNumber shippedAt }
     blockers { kind sellerSku message firstSeen lastChecked attempts resolvedAt }
-    history { at kind message }
+    history { at kind message count lastAt }
     commerceOrder { id incrementId status }
     orderLink
   }

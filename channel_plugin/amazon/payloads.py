@@ -268,6 +268,12 @@ class _Reader:
         if len(items) > B.MAX_ITEMS:
             raise self.fail(field, f"holds {len(items)} items, over the bound of {B.MAX_ITEMS}")
 
+    def check_unique_items(self, items: tuple[OrderItem, ...], field: str) -> None:
+        """Item ids key the stored items: a repeated one would fail the whole page's write, not just this order."""
+        ids = [i.order_item_id for i in items]
+        if len(set(ids)) != len(ids):
+            raise self.fail(field, "repeats an order item id")
+
     def check_currencies(self, total: Money | None, items: tuple[OrderItem, ...]) -> None:
         currencies = {m.currency for m in [total, *(i.item_price for i in items)] if m is not None}
         if len(currencies) > 1:
@@ -290,6 +296,7 @@ class _V2026(_Reader):
             raise self.fail("orderItems", "must be a non-empty list")
         self.check_count(raw_items, "orderItems")
         items = tuple(self._item(i, raw) for i, raw in enumerate(raw_items))
+        self.check_unique_items(items, "orderItems")
         total = self.money(proceeds.get("grandTotal"), "proceeds.grandTotal", "amount", "currencyCode")
         self.check_currencies(total, items)
         ship_by = self.obj(fulfillment.get("shipByWindow"), "fulfillment.shipByWindow")
@@ -352,6 +359,7 @@ class _V0(_Reader):
             raise self.fail("OrderItems", "must be a non-empty list (v0 orders need their getOrderItems items)")
         self.check_count(raw_items, "OrderItems")
         items = tuple(self._item(i, raw) for i, raw in enumerate(raw_items))
+        self.check_unique_items(items, "OrderItems")
         total = self.money(p.get("OrderTotal"), "OrderTotal", "Amount", "CurrencyCode")
         self.check_currencies(total, items)
         assert self.order_id is not None

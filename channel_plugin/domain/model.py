@@ -365,9 +365,18 @@ class BlockerRecord:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
+    """One line of an order's history; an outcome found again unchanged counts here instead of adding a line."""
+
     at: datetime
+    """When the outcome was first recorded."""
     kind: str
+    """What happened (RECEIVED, STATUS, BLOCKED, IMPORTED, ...)."""
     message: str
+    """What happened, in words."""
+    count: int = 1
+    """How many times the outcome was found (a blocked order is re-checked every cycle)."""
+    last_at: datetime | None = None
+    """When it was last found; None means only once, at ``at``."""
 
 
 @dataclass(frozen=True, slots=True)

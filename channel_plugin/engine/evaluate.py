@@ -54,12 +54,17 @@ class Work:
     error: str | None = None
     completed_at: datetime | None = None
     events: list[tuple[str, str]] = field(default_factory=list)
+    repeated: tuple[str, str] | None = None
     desired_blockers: list[DesiredBlocker] | None = None
     imported: CommerceOrderRef | None = None
     sku_map: dict[str, str] | None = None
 
     def event(self, kind: str, message: str) -> None:
         self.events.append((kind, message))
+
+    def seen_again(self, kind: str, message: str) -> None:
+        """The outcome the order's last event recorded, found again: counted on that event, not added."""
+        self.repeated = (kind, message)
 
     @property
     def reference(self) -> str:
@@ -155,14 +160,16 @@ def _release(w: Work, ctx: PageContext) -> None:
 
 
 def _block(w: Work, blockers: list[Blocker], catalog_sku: dict[str, str]) -> None:
-    """A re-check that finds the order blocked for the same reasons adds nothing to its history: every cycle
-    re-checks blocked orders, and one event per cycle buries the history in copies."""
+    """A re-check that finds the order blocked for the same reasons counts on its last event instead of adding
+    one: every cycle re-checks blocked orders, and one event per cycle buries the history in copies."""
     w.import_state = ImportState.BLOCKED
     w.desired_blockers = [DesiredBlocker(b, catalog_sku.get(b.seller_sku or "")) for b in blockers]
     message = "Not imported: " + "; ".join(b.message for b in blockers)
     stored = w.stored
     if stored is None or stored.import_state is not ImportState.BLOCKED or stored.notes != message:
         w.event("BLOCKED", message)
+    elif not w.events:
+        w.seen_again("BLOCKED", message)
 
 
 def _import(w: Work, ctx: PageContext) -> None:

@@ -29,7 +29,7 @@ log = logging.getLogger("channel_plugin")
 
 def add_event(conn: Connection, pk: int, kind: str, message: str, now: Any, **columns: Any) -> None:
     """One history event, which also becomes the order's notes (its last action)."""
-    conn.execute(insert(order_events), {"order_id": pk, "at": now, "kind": kind, "message": message})
+    conn.execute(insert(order_events), {"order_id": pk, "at": now, "last_at": now, "kind": kind, "message": message})
     conn.execute(update(amazon_orders).where(amazon_orders.c.id == pk).values(notes=message, updated_at=now, **columns))
 
 

@@ -270,6 +270,13 @@ def _record_invalid(
     # The same unreadable payload seen again (windows overlap) is not news: record each problem once.
     repeated = {oid for oid, row in stored.items() if row.error_message == str(named[oid][1])}
     page.unchanged += len(repeated)
+    order_store.bump_events(
+        conn,
+        [
+            {"_pk": stored[oid].pk, "_kind": "INVALID", "_message": _unreadable(named[oid][1]), "_at": now}
+            for oid in sorted(repeated)
+        ],
+    )
     named = {oid: v for oid, v in named.items() if oid not in repeated}
     rows = [
         {
@@ -283,7 +290,7 @@ def _record_invalid(
             "last_update_date": now,
             "fulfillment_channel": FulfillmentChannel.MERCHANT.value,
             "error_message": str(exc),
-            "notes": f"Amazon sent order data that cannot be read: {exc}",
+            "notes": _unreadable(exc),
             "raw_payload": rt.cipher.encrypt({"payload": _plain(payload)}),
         }
         for oid, (payload, exc) in sorted(named.items())
@@ -296,7 +303,7 @@ def _record_invalid(
         pk = inserted.get(oid) or (stored[oid].pk if oid in stored else None)
         if pk is None:
             continue
-        message = f"Amazon sent order data that cannot be read: {exc}"
+        message = _unreadable(exc)
         events.append({"order_id": pk, "at": now, "kind": "INVALID", "message": message})
         if oid in inserted:
             desired[pk] = [blocker_store.DesiredBlocker(Blocker(BlockerKind.INVALID_ORDER_DATA, None, str(exc)), None)]
@@ -304,6 +311,10 @@ def _record_invalid(
             order_store.update_columns(conn, pk, {"error_message": str(exc), "notes": message, "updated_at": now})
     order_store.insert_events(conn, events)
     blocker_store.sync_blockers(conn, store.id, desired, now)
+
+
+def _unreadable(exc: Exception) -> str:
+    return f"Amazon sent order data that cannot be read: {exc}"
 
 
 def _plain(payload: Any) -> Any:
@@ -358,6 +369,8 @@ def _persist(
         events.extend({"order_id": w.pk, "at": now, "kind": k, "message": m} for k, m in w.events)
     order_store.update_bookkeeping(conn, updates)
     order_store.insert_events(conn, events)
+    seen_again = [(w.pk, r) for w in works if (r := w.repeated) is not None]
+    order_store.bump_events(conn, [{"_pk": pk, "_kind": k, "_message": m, "_at": now} for pk, (k, m) in seen_again])
     # An order imported (or skipped for good: canceled before import) will never be created again.
     settled = [w for w in works if w.imported is not None or w.import_state is ImportState.SKIPPED]
     intents.settle(conn, store.id, [w.order.amazon_order_id for w in settled])

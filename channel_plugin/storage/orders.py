@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 
 from channel_plugin.domain.enums import AmazonOrderStatus, FulfillmentChannel, ImportState
 from channel_plugin.domain.model import Address, AmazonOrder, Buyer, Money, OrderItem
@@ -315,5 +315,26 @@ def update_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """New history events, each seen once so far (its last-seen time is its own)."""
     if rows:
-        conn.execute(insert(order_events), list(rows))
+        conn.execute(insert(order_events), [{**r, "last_at": r["at"]} for r in rows])
+
+
+_bump_last_event = (
+    update(order_events)
+    .where(
+        order_events.c.id
+        == select(func.max(order_events.c.id)).where(order_events.c.order_id == bindparam("_pk")).scalar_subquery(),
+        order_events.c.kind == bindparam("_kind"),
+        order_events.c.message == bindparam("_message"),
+    )
+    .values(count=order_events.c.count + 1, last_at=bindparam("_at"))
+)
+
+
+def bump_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """An outcome seen again unchanged counts on the order's last event (``_pk``, ``_kind``, ``_message``,
+    ``_at``), so a blocked order re-checked every cycle keeps one line of history that says how often and how
+    lately, instead of a copy per cycle. An order whose last event says something else is left alone."""
+    if rows:
+        conn.execute(_bump_last_event, list(rows))

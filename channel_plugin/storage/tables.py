@@ -229,6 +229,9 @@ order_events = Table(
     Column("at", UTCDateTime(), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("message", Text, nullable=False),
+    # A repeated, unchanged outcome (a blocked order re-checked every cycle) bumps these instead of adding a row.
+    Column("count", Integer, nullable=False, server_default=text("1")),
+    Column("last_at", UTCDateTime(), nullable=False),
     Index("ix_order_events_order", "order_id", "id"),
 )
 

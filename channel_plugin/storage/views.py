@@ -30,10 +30,8 @@ def order_view(
     m = row._mapping
     pk = m["id"]
     items = items_as_shipped(conn, [pk])[pk]
-    history = tuple(
-        HistoryEvent(e.at, e.kind, e.message)
-        for e in conn.execute(select(order_events).where(order_events.c.order_id == pk).order_by(order_events.c.id))
-    )
+    events = conn.execute(select(order_events).where(order_events.c.order_id == pk).order_by(order_events.c.id))
+    history = tuple(HistoryEvent(e["at"], e["kind"], e["message"], e["count"], e["last_at"]) for e in events.mappings())
     buyer, address = order_store.open_buyer(m["buyer_data"], cipher)
     total = m["grand_total"]
     return StoredOrderView(

@@ -118,8 +118,9 @@ def _units(lines: list[dict[str, object]]) -> dict[str, int]:
 def _read_history(conn: Connection, pks: list[int]) -> dict[int, list[HistoryEvent]]:
     result: dict[int, list[HistoryEvent]] = {}
     query = select(order_events).where(order_events.c.order_id.in_(pks)).order_by(order_events.c.id)
-    for r in conn.execute(query):
-        result.setdefault(r.order_id, []).append(HistoryEvent(r.at, r.kind, r.message))
+    for e in conn.execute(query).mappings():  # mappings: a Row's `count` is tuple.count
+        event = HistoryEvent(e["at"], e["kind"], e["message"], e["count"], e["last_at"])
+        result.setdefault(e["order_id"], []).append(event)
     return result
 
 

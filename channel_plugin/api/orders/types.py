@@ -138,9 +138,14 @@ class OrderProblem:
 
 @strawberry.type(description="One change in the order's life; the latest one is the order's notes.")
 class OrderHistoryEvent:
-    at: datetime
+    at: datetime = strawberry.field(description="When the outcome was first recorded.")
     kind: str
     message: str
+    count: int = strawberry.field(
+        description="How many times the outcome was found: a blocked order is re-checked every cycle, and an "
+        "unchanged re-check counts here instead of adding an event."
+    )
+    last_at: datetime = strawberry.field(description="When the outcome was last found (`at` when found once).")
 
 
 @strawberry.type(description="The Commerce order created from the Amazon order.")
@@ -329,4 +334,7 @@ class AmazonOrder:
 
     @strawberry.field(description="Every change, oldest first.")
     def history(self, info: Info) -> list[OrderHistoryEvent]:
-        return [OrderHistoryEvent(at=e.at, kind=e.kind, message=e.message) for e in loaders.history(info).get(self.pk)]
+        return [
+            OrderHistoryEvent(at=e.at, kind=e.kind, message=e.message, count=e.count, last_at=e.last_at or e.at)
+            for e in loaders.history(info).get(self.pk)
+        ]

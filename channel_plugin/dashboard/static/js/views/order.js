@@ -171,6 +171,12 @@ function problemCard(storeId, order, problem) {
   );
 }
 
+// An outcome found again unchanged (a blocked order re-checked every cycle) is one line that says how often.
+function repeats(e) {
+  if (e.count < 2) return null;
+  return h("span", { class: "repeats" }, ` (checked ${e.count} times, last at `, h("time", { datetime: e.lastAt }, dateTime(e.lastAt)), ")");
+}
+
 // A refusal with nothing to resend from here (a cancel Amazon refused): Amazon's words and when.
 function problemNote(problem) {
   return h("div", { class: "problem" }, h("p", {}, h("strong", {}, `${PROBLEM_TEXT[problem.code] || label(problem.code)}. `), problem.message, " ", problem.at ? h("time", { datetime: problem.at }, dateTime(problem.at)) : null));
@@ -239,6 +245,6 @@ export async function renderOrder(root, storeId, amazonOrderId) {
     h("section", { "aria-labelledby": "sec-items" }, h("h2", { id: "sec-items" }, "Items"), table("Items", ["Seller SKU", "ASIN", "Title", "Ordered", "Shipped", "Unit price"], order.items.map((i) => [i.sellerSku, i.asin || "—", i.title || "—", String(i.quantityOrdered), String(i.quantityShipped), money(i.itemPrice)]), "No items.")),
     h("section", { "aria-labelledby": "sec-track" }, h("h2", { id: "sec-track" }, "Tracking"), table("Tracking", ["Carrier", "Tracking number", "Shipped"], order.tracking.map((t) => [t.carrier, t.trackingNumber, dateTime(t.shippedAt)]), "Not shipped yet.")),
     h("section", { "aria-labelledby": "sec-block", class: "blockers" }, h("h2", { id: "sec-block" }, "Blockers"), table("Blockers", ["Kind", "Seller SKU", "Message", "First seen", "Attempts"], order.blockers.map((b) => [label(b.kind), b.sellerSku || "—", b.message, dateTime(b.firstSeen), String(b.attempts)]), "Nothing blocks this order.")),
-    h("section", { "aria-labelledby": "sec-hist" }, h("h2", { id: "sec-hist" }, "History"), h("ol", { class: "history" }, order.history.map((e) => h("li", {}, h("time", { datetime: e.at }, dateTime(e.at)), " ", h("strong", {}, label(e.kind)), " — ", e.message)))),
+    h("section", { "aria-labelledby": "sec-hist" }, h("h2", { id: "sec-hist" }, "History"), h("ol", { class: "history" }, order.history.map((e) => h("li", {}, h("time", { datetime: e.at }, dateTime(e.at)), " ", h("strong", {}, label(e.kind)), " — ", e.message, repeats(e))))),
   );
 }
