@@ -202,19 +202,7 @@ class Sandbox:
         self.host.create_schema()
         self.host.register()
         self.runtime: Runtime = self._start_plugin(cipher)
-        with self.db.transaction() as conn:
-            self.store: StoreRecord = add_store(
-                conn,
-                name=self._store_name,
-                seller_id="A2SANDBOXSELLER",
-                marketplace_id="ATVPDKIKX0DER",
-                region="NA",
-                website="base",
-                integrated_at=self._integrated_at,
-                settings=OrderSettings(),
-                now=self.clock.now(),
-                credentials=cipher.encrypt(SANDBOX_CREDENTIALS),
-            )
+        self.store: StoreRecord = self.add_store(self._store_name, integrated_at=self._integrated_at)
         if self._settings != OrderSettings():
             self.update_settings(**self._settings.as_dict())
         for product in self._catalog:
@@ -253,6 +241,31 @@ class Sandbox:
             default_settings=self._settings,
             migrate=False,  # _open_database hands over a migrated database
         )
+
+    def add_store(
+        self,
+        name: str,
+        *,
+        marketplace_id: str = "ATVPDKIKX0DER",
+        region: str = "NA",
+        integrated_at: datetime | None = None,
+        credentials: Mapping[str, str] | None = None,
+    ) -> StoreRecord:
+        """Another Amazon store of the sandbox's seller (the first is ``sandbox.store``), for multi-store tests;
+        it integrates when the first did unless told otherwise, with the sandbox's LWA credentials by default."""
+        with self.db.transaction() as conn:
+            return add_store(
+                conn,
+                name=name,
+                seller_id="A2SANDBOXSELLER",
+                marketplace_id=marketplace_id,
+                region=region,
+                website="base",
+                integrated_at=integrated_at or self.store.integrated_at,
+                settings=OrderSettings(),
+                now=self.clock.now(),
+                credentials=self.runtime.cipher.encrypt(dict(credentials or SANDBOX_CREDENTIALS)),
+            )
 
     def restart(self) -> None:
         """Start the plugin afresh on the same database, as a new host process would: nothing it held in memory

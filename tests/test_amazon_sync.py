@@ -237,24 +237,15 @@ def test_an_order_that_could_not_be_stored_is_fetched_again_with_get_order(make_
 
 
 def test_a_store_with_refused_credentials_fails_alone_and_says_why(make_sandbox):
-    from channel_plugin.domain.settings import OrderSettings
-    from channel_plugin.storage.stores import add_store
     from channel_plugin.testing import SANDBOX_CREDENTIALS
 
     sb = make_sandbox(catalog=[{"sku": "MUG", "qty": 5}])
-    with sb.db.transaction() as conn:
-        revoked = add_store(
-            conn,
-            name="Sandbox DE",
-            seller_id="A2SANDBOXSELLER",
-            marketplace_id="A1PA6795UKMFR9",
-            region="EU",
-            website="base",
-            integrated_at=sb.store.integrated_at,
-            settings=OrderSettings(),
-            now=sb.clock.now(),
-            credentials=sb.runtime.cipher.encrypt({**SANDBOX_CREDENTIALS, "refresh_token": "Atzr|revoked"}),
-        )
+    revoked = sb.add_store(
+        "Sandbox DE",
+        marketplace_id="A1PA6795UKMFR9",
+        region="EU",
+        credentials={**SANDBOX_CREDENTIALS, "refresh_token": "Atzr|revoked"},
+    )
     order = make_order(items=[("MUG", 1)])
     sb.amazon.put_order(order)
     results = {r.store_id: r for r in sb.sync()}

@@ -24,12 +24,11 @@ from sqlalchemy import func, select
 
 import channel_plugin
 from channel_plugin.amazon.payloads import parse_order
-from channel_plugin.domain.settings import OrderSettings
 from channel_plugin.engine.importer import import_page
 from channel_plugin.errors import OrderDataError
-from channel_plugin.storage.stores import StoreRecord, add_store
+from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders, order_events, sync_errors
-from channel_plugin.testing import SANDBOX_CREDENTIALS, make_order
+from channel_plugin.testing import make_order
 
 MODEL = Path(channel_plugin.__file__).parent / "amazon" / "models" / "orders_2026-01-01.json"
 
@@ -293,19 +292,7 @@ def test_hostile_shapes_are_recorded_and_never_stop_the_page(
 
 
 def test_the_same_order_id_in_two_stores_is_two_orders(sandbox: Any) -> None:
-    with sandbox.db.transaction() as conn:
-        other = add_store(
-            conn,
-            name="Sandbox CA",
-            seller_id="A2SANDBOXSELLER",
-            marketplace_id="A2EUQ1WTGCTBG2",
-            region="NA",
-            website="base",
-            integrated_at=sandbox.store.integrated_at,
-            settings=OrderSettings(),
-            now=sandbox.clock.now(),
-            credentials=sandbox.runtime.cipher.encrypt(SANDBOX_CREDENTIALS),
-        )
+    other = sandbox.add_store("Sandbox CA", marketplace_id="A2EUQ1WTGCTBG2")
     order = _good()
     _import_and_check(sandbox, [order])
     _import_and_check(sandbox, [copy.deepcopy(order)], store=other)

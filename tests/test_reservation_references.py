@@ -9,26 +9,13 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from channel_plugin.domain.settings import OrderSettings
-from channel_plugin.storage.stores import StoreRecord, add_store
+from channel_plugin.storage.stores import StoreRecord
 from channel_plugin.storage.tables import amazon_orders
-from channel_plugin.testing import SANDBOX_CREDENTIALS, make_order
+from channel_plugin.testing import make_order
 
 
 def second_store(sb) -> StoreRecord:
-    with sb.db.transaction() as conn:
-        return add_store(
-            conn,
-            name="Sandbox CA",
-            seller_id="A2SANDBOXSELLER",
-            marketplace_id="A2EUQ1WTGCTBG2",
-            region="NA",
-            website="base",
-            integrated_at=sb.store.integrated_at,
-            settings=OrderSettings(),
-            now=sb.clock.now(),
-            credentials=sb.runtime.cipher.encrypt(SANDBOX_CREDENTIALS),
-        )
+    return sb.add_store("Sandbox CA", marketplace_id="A2EUQ1WTGCTBG2")
 
 
 def sync_only(sb, store: StoreRecord) -> None:
