@@ -9,40 +9,24 @@ import json
 import sys
 from datetime import datetime
 
-import pluggy
 from concurrency_orders import generate_orders
+from worker_process import join, plugin_manager, sync_once
 
-from channel_plugin import hookspecs
 from channel_plugin.amazon.marketplace import FakeMarketplace
 from channel_plugin.clock import ManualClock
-from channel_plugin.engine.sync import sync_store
 from channel_plugin.host import ReferenceHost
-from channel_plugin.plugin import ChannelPlugin
 from channel_plugin.storage.crypto import BuyerDataCipher
-from channel_plugin.storage.db import Database
-from channel_plugin.storage.stores import get_store
 
 
 def main(argv: list[str]) -> None:
     url, schema, store_id, key, seed, count, start = argv
-    kwargs = {} if schema == "-" else {"connect_args": {"options": f"-csearch_path={schema}"}}
-    db = Database(url, **kwargs)
+    db = join(url, schema)
     clock = ManualClock(datetime.fromisoformat(start))
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    plugin = ChannelPlugin()
-    pm.register(plugin)
+    pm, plugin = plugin_manager()
     ReferenceHost(db, pm, clock=clock, cipher=BuyerDataCipher([key])).register()
     market = FakeMarketplace(clock)
     market.put_orders(generate_orders(int(seed), int(count), clock.now()))
-    clock.advance(600)
-    rt = plugin.configure(
-        db=db, pm=pm, cipher=BuyerDataCipher([key]), clock=clock, marketplace_for=lambda _s: market, migrate=False
-    )
-    with db.transaction(write=False) as conn:
-        store = get_store(conn, int(store_id))
-    assert store is not None
-    result = sync_store(rt, store)
+    result = sync_once(plugin, pm, db, key, clock, market, int(store_id))
     print(json.dumps({"error": result.error, "imported": result.pulled.imported, "received": result.pulled.received}))
 
 

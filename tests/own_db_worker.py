@@ -11,41 +11,24 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import pluggy
 from own_db_host import OwnDbHost
+from worker_process import join, plugin_manager, sync_once
 
-from channel_plugin import hookspecs
 from channel_plugin.amazon.marketplace import FakeMarketplace
 from channel_plugin.clock import ManualClock
-from channel_plugin.engine.sync import sync_store
-from channel_plugin.plugin import ChannelPlugin
-from channel_plugin.storage.crypto import BuyerDataCipher
-from channel_plugin.storage.db import Database
-from channel_plugin.storage.stores import get_store
 
 
 def main(argv: list[str]) -> None:
     url, schema, host_db, store_id, key, now, order = argv
-    kwargs = {} if schema == "-" else {"connect_args": {"options": f"-csearch_path={schema}"}}
-    db = Database(url, **kwargs)
+    db = join(url, schema)
     clock = ManualClock(datetime.fromisoformat(now))
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    plugin = ChannelPlugin()
-    pm.register(plugin)
+    pm, plugin = plugin_manager()
     host = OwnDbHost(Path(host_db), pm, clock)
     host.register()
     host.kill_after_commit = True
     market = FakeMarketplace(clock)
     market.put_order(json.loads(order))
-    clock.advance(600)
-    rt = plugin.configure(
-        db=db, pm=pm, cipher=BuyerDataCipher([key]), clock=clock, marketplace_for=lambda _s: market, migrate=False
-    )
-    with db.transaction(write=False) as conn:
-        store = get_store(conn, int(store_id))
-    assert store is not None
-    result = sync_store(rt, store)
+    result = sync_once(plugin, pm, db, key, clock, market, int(store_id))
     print(json.dumps({"error": result.error, "imported": result.pulled.imported}))
 
 

@@ -73,6 +73,7 @@ SERVICES = {
     "complete_order": ("commerce_complete_order", lambda h: h.complete_order("7")),
     "find_orders": ("commerce_find_orders", lambda h: h.find_orders(["amazon:1:111-0000001-0000001"])),
     "order_shipments": ("commerce_order_shipments", lambda h: h.order_shipments(["7"])),
+    "erase_buyer_data": ("commerce_erase_buyer_data", lambda h: h.erase_buyer_data(["7"])),
     "update_address": (
         "commerce_update_shipping_address",
         lambda h: h.update_shipping_address("7", Address(name="Jane Doe", city="Seattle")),
@@ -111,6 +112,7 @@ WRONG_ANSWERS = [
     ("complete_order", "done", "commerce_complete_order returned 'done' (str); expected True or False"),
     ("find_orders", ["7"], "commerce_find_orders returned list; expected reference -> CommerceOrderRef"),
     ("order_shipments", {"7": "box"}, "commerce_order_shipments returned dict; expected order id -> a list of"),
+    ("erase_buyer_data", "all", "commerce_erase_buyer_data returned 'all' (str); expected a count of orders or None"),
     ("update_address", "moved", "commerce_update_shipping_address returned str; expected a bool"),
 ]
 
