@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from job_polling import finished_job
 
 from channel_plugin import hookimpl
 from channel_plugin.engine.admin import InvalidAddress, check_address, update_shipping_address
@@ -19,8 +20,8 @@ RETRY = f"""mutation($s: ID!, $ids: [String!]) {{ retryOrderImport(storeId: $s, 
 MATCH = f"""mutation($s: ID!, $seller: String!, $product: String!) {{
   matchProduct(storeId: $s, sellerSku: $seller, productSku: $product) {{
     match {{ sellerSku productSku }} results {{ {RESULT} }} errors {{ field code message }} }} }}"""
-SYNC = """mutation($s: ID!) { syncStore(storeId: $s) { sync {
-  received imported blocked failed invalid confirmationsSent completed error } errors { field code message } } }"""
+SYNC = """mutation($s: ID!) { syncStore(storeId: $s) { job { id kind state storeId } sync { error }
+  errors { field code message } } }"""
 CANCEL = f"""mutation($s: ID!, $id: String!, $reason: AmazonCancelReason!) {{
   cancelAmazonOrder(storeId: $s, amazonOrderId: $id, reason: $reason) {{
     {ORDER} errors {{ field code message }} }} }}"""
@@ -164,13 +165,23 @@ def test_sync_store_pulls_new_orders_now_and_reports_a_failure(make_sandbox):
     sb.amazon.put_order(order)
     sb.clock.advance(300)  # Amazon answers only for windows that ended two minutes ago
     result = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")
-    assert result["errors"] == [] and result["sync"]["error"] is None
-    assert (result["sync"]["received"], result["sync"]["imported"], result["sync"]["blocked"]) == (1, 1, 0)
+    assert result["errors"] == [] and result["sync"] is None  # deprecated: the outcome is on the job
+    assert (result["job"]["kind"], result["job"]["storeId"]) == ("SYNC", "1")
+    job = finished_job(sb, result["job"]["id"])
+    assert (job["state"], job["error"], job["pagesRead"], job["ordersRead"], job["imported"]) == (
+        "SUCCEEDED",
+        None,
+        1,
+        1,
+        1,
+    )
+    assert (job["sync"]["received"], job["sync"]["imported"], job["sync"]["blocked"]) == (1, 1, 0)
     assert sb.order(order["orderId"]).import_state == "IMPORTED" and sb.host.salable_qty("PEN") == 7
     sb.clock.advance(300)
     sb.amazon_server.faults.fail_next(503, operation="searchOrders", times=8)
-    failed = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")
-    assert failed["errors"] == [] and "searchOrders: gave up after 8 attempts" in failed["sync"]["error"]
+    failed = finished_job(sb, payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")["job"]["id"])
+    assert failed["state"] == "FAILED" and "searchOrders: gave up after 8 attempts" in failed["error"]
+    assert failed["error"] == failed["sync"]["error"]
     store = sb.graphql("{ amazonStores { lastSyncResult } }")["data"]["amazonStores"][0]
     assert store["lastSyncResult"] == "ERROR"
 
