@@ -175,6 +175,7 @@ def create_app(
     introspection: bool = False,
     graphiql: bool = False,
     commerce_order_url: str = DEFAULT_COMMERCE_ORDER_URL,
+    workers: WorkerPool | None = None,
 ) -> Starlette:
     """The API as an ASGI app (``channel-plugin serve``, the demo, and a host's ``commerce_asgi_apps``).
 
@@ -182,8 +183,9 @@ def create_app(
     a page boundary; a host that mounts the app without running its lifespan loses nothing either: jobs are daemons.
 
     ``commerce_order_url`` is the host's admin URL template for ``orderLink`` (checked by ``links.order_url_problem``).
+    ``workers`` defaults to a pool sized from the database's connection pool (``api.workers.request_threads``).
     """
-    workers = WorkerPool(request_threads(runtime.db))
+    workers = workers or WorkerPool(request_threads(runtime.db))
     graphql = ChannelGraphQL(
         runtime,
         workers,
