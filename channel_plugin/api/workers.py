@@ -10,11 +10,14 @@ many already wait, is answered 503 with Retry-After at once rather than left to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
+import queue
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
 import anyio
-import anyio.to_thread
 from sqlalchemy.pool import QueuePool
 from starlette.responses import JSONResponse
 
@@ -41,7 +44,12 @@ def request_threads(db: Database) -> int:
 
 
 class WorkerPool:
-    """Runs blocking calls in at most ``threads`` worker threads; excess calls queue, briefly and boundedly."""
+    """Runs blocking calls in ``threads`` daemon threads; excess calls queue, briefly and boundedly.
+
+    Daemon threads of its own rather than anyio's or an executor's: those are joined when the interpreter exits,
+    so one request stuck in a host call would keep ``serve`` alive after SIGTERM. A request abandoned at shutdown
+    leaves its thread to die with the process, and its transaction rolls back with the connection.
+    """
 
     def __init__(self, threads: int, *, max_waiting: int = MAX_WAITING, queue_seconds: float = QUEUE_SECONDS) -> None:
         self.threads = threads
@@ -49,7 +57,9 @@ class WorkerPool:
         self.queue_seconds = queue_seconds
         self._loop: object = None
         self._slots = anyio.CapacityLimiter(threads)
-        self._runner = anyio.CapacityLimiter(threads)
+        self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._started = 0
+        self._start_lock = threading.Lock()
 
     async def run(self, func: Callable[..., T], *args: object) -> T:
         """``func(*args)`` in a worker thread; raises ServerBusy when no thread frees up in time."""
@@ -58,7 +68,6 @@ class WorkerPool:
             # A limiter's waiters belong to one event loop; a test client starts a loop per request.
             self._loop = loop
             self._slots = anyio.CapacityLimiter(self.threads)
-            self._runner = anyio.CapacityLimiter(self.threads)
         slots = self._slots
         if slots.available_tokens == 0 and slots.statistics().tasks_waiting >= self.max_waiting:
             raise ServerBusy
@@ -69,11 +78,50 @@ class WorkerPool:
         if not acquired:
             raise ServerBusy
         try:
-            # The runner has as many tokens as there are slots, so it never makes a slot holder wait; it keeps
-            # these threads out of anyio's default limiter, which Starlette shares with everything else.
-            return await anyio.to_thread.run_sync(func, *args, limiter=self._runner)
+            self._ensure_threads()
+            done: asyncio.Future[T] = loop.create_future()
+            context = contextvars.copy_context()  # as anyio does: the request's context variables, in its thread
+            self._calls.put(lambda: context.run(_settle, loop, done, func, args))
+            return await done
         finally:
             slots.release()
+
+    def _ensure_threads(self) -> None:
+        with self._start_lock:
+            while self._started < self.threads:
+                self._started += 1
+                threading.Thread(target=self._work, name=f"channel-api-{self._started}", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            self._calls.get()()
+
+
+def _settle(
+    loop: asyncio.AbstractEventLoop, done: asyncio.Future[T], func: Callable[..., T], args: tuple[object, ...]
+) -> None:
+    """Runs in a worker thread: the call, then its outcome handed to the waiting request on its loop."""
+    try:
+        result = func(*args)
+    except BaseException as exc:  # raised again in the request that waits for it
+        _hand_over(loop, _fail, done, exc)
+    else:
+        _hand_over(loop, _succeed, done, result)
+
+
+def _hand_over(loop: asyncio.AbstractEventLoop, settle: Callable[..., None], *args: object) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed (the server stopped): nobody waits any more
+        loop.call_soon_threadsafe(settle, *args)
+
+
+def _succeed(done: asyncio.Future[T], result: T) -> None:
+    if not done.cancelled():  # the request was abandoned (shutdown): nobody waits for the result
+        done.set_result(result)
+
+
+def _fail(done: asyncio.Future[T], error: BaseException) -> None:
+    if not done.cancelled():
+        done.set_exception(error)
 
 
 def busy_response() -> JSONResponse:
