@@ -7,6 +7,7 @@ process alive long after SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -58,7 +59,8 @@ def test_sigterm_stops_serve_within_seconds_abandoning_stuck_work(tmp_path, sile
         [
             "store", "add", "--db", url, "--name", "Silent", "--seller-id", "S1", "--marketplace", "ATVPDKIKX0DER",
             "--region", "NA", "--client-id", "c", "--client-secret", "s", "--refresh-token", "r",
-            "--integrated-at", "2026-01-01", "--endpoint", silent_amazon, "--token-url", f"{silent_amazon}/auth/o2/token",
+            "--integrated-at", "2026-01-01",
+            "--endpoint", silent_amazon, "--token-url", f"{silent_amazon}/auth/o2/token",
         ],
     )  # fmt: skip
     assert added.exit_code == 0, added.output
@@ -92,9 +94,8 @@ def test_sigterm_stops_serve_within_seconds_abandoning_stuck_work(tmp_path, sile
         started = post('mutation { syncStore(storeId: "1") { job { id state } errors { code } } }').json()
         job = started["data"]["syncStore"]["job"]
         stuck_request = threading.Thread(
-            target=lambda: _ignore_transport_errors(
-                lambda: post('mutation { reconcileStore(storeId: "1", days: 1) { errors { code } } }')
-            ),
+            target=_abandoned,
+            args=(post, 'mutation { reconcileStore(storeId: "1", days: 1) { errors { code } } }'),
             daemon=True,
         )
         stuck_request.start()
@@ -117,8 +118,6 @@ def test_sigterm_stops_serve_within_seconds_abandoning_stuck_work(tmp_path, sile
             proc.wait()
 
 
-def _ignore_transport_errors(call: object) -> None:
-    try:
-        call()  # type: ignore[operator]
-    except httpx.TransportError:
-        pass  # the server went away mid-request: that is the point
+def _abandoned(post: Callable[[str], httpx.Response], query: str) -> None:
+    with contextlib.suppress(httpx.TransportError):  # the server goes away mid-request: that is the point
+        post(query)

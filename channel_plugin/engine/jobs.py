@@ -105,7 +105,15 @@ class Jobs:
 
     def shutdown(self, timeout: float = STOP_GRACE_SECONDS) -> None:
         """Ask every job to stop at its next page boundary and wait up to ``timeout`` seconds for them."""
+        self.stop()
+        self.wait(timeout)
+
+    def stop(self) -> None:
+        """No new jobs; running ones stop at their next page boundary."""
         self._stopping.set()
+
+    def wait(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for running jobs; those still running are marked ABANDONED."""
         deadline = time.monotonic() + timeout
         with self._lock:
             threads = list(self._threads.items())
