@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -77,8 +78,8 @@ def serve(database_url: str, host: str, port: int, introspection: bool) -> None:
     """Serve the GraphQL API over the plugin's database, with the reference host (the embedded default).
 
     SIGTERM stops it within a few seconds: requests still running after ``SHUTDOWN_GRACE_SECONDS`` are abandoned
-    (their transactions roll back), then background jobs get ``engine.jobs.STOP_GRACE_SECONDS`` to stop at a page
-    boundary before they are abandoned too.
+    (their transactions roll back); background jobs are told at once and get ``engine.jobs.STOP_GRACE_SECONDS`` to
+    stop at a page boundary before they are abandoned too.
     """
     import uvicorn
 
@@ -87,8 +88,17 @@ def serve(database_url: str, host: str, port: int, introspection: bool) -> None:
 
     runtime = embedded_runtime(open_database(database_url), encryption_key())
     app = create_app(runtime, introspection=introspection, graphiql=introspection)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            runtime.jobs.stop()  # jobs head for a page boundary while requests drain
+            super().handle_exit(sig, frame)
+
     click.echo(f"GraphQL: http://{host}:{port}/graphql")
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS
+    )
+    Server(config).run()
 
 
 @main.command("export-schema")

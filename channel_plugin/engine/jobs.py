@@ -84,6 +84,7 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._stopping = threading.Event()
+        self._deadline = 0.0
 
     def start_sync(self, store: StoreRecord) -> Job:
         return self._start(store, JobKind.SYNC, None, lambda job: self._sync(job, store))
@@ -105,16 +106,20 @@ class Jobs:
 
     def shutdown(self, timeout: float = STOP_GRACE_SECONDS) -> None:
         """Ask every job to stop at its next page boundary and wait up to ``timeout`` seconds for them."""
-        self.stop()
-        self.wait(timeout)
+        self.stop(timeout)
+        self.wait()
 
-    def stop(self) -> None:
-        """No new jobs; running ones stop at their next page boundary."""
-        self._stopping.set()
+    def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """No new jobs; running ones stop at their next page boundary, waited for until ``grace`` from the first
+        call (``serve`` calls it on SIGTERM, so jobs stop while requests drain rather than after)."""
+        with self._lock:
+            if not self._stopping.is_set():
+                self._deadline = time.monotonic() + grace
+                self._stopping.set()
 
-    def wait(self, timeout: float) -> None:
-        """Wait up to ``timeout`` seconds for running jobs; those still running are marked ABANDONED."""
-        deadline = time.monotonic() + timeout
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for running jobs, up to ``timeout`` or else the stop's grace; those still running are ABANDONED."""
+        deadline = time.monotonic() + timeout if timeout is not None else self._deadline
         with self._lock:
             threads = list(self._threads.items())
         for _, thread in threads:
