@@ -152,3 +152,23 @@ def test_the_pool_refuses_at_once_when_too_many_already_wait() -> None:
         assert await pool.run(lambda: 42) == 42
 
     anyio.run(scenario)
+
+
+def test_the_pool_has_fewer_threads_than_the_database_has_connections(tmp_path: Any) -> None:
+    from channel_plugin.api.workers import JOB_CONNECTIONS, request_threads
+    from channel_plugin.storage.db import Database
+
+    default = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    small = Database(f"sqlite:///{tmp_path / 'b.db'}", pool_size=2, max_overflow=0)
+    try:
+        assert request_threads(default) == 5 + 10 - JOB_CONNECTIONS  # SQLAlchemy's defaults, less the jobs' share
+        assert request_threads(small) == 1
+    finally:
+        default.dispose()
+        small.dispose()
+
+
+def test_a_burst_larger_than_the_pool_queues_and_every_request_is_answered(served: Served) -> None:
+    with ThreadPoolExecutor(32) as pool:  # more at once than the 13 worker threads
+        answers = list(pool.map(lambda _: served.post(TRIVIAL), range(48)))
+    assert {(r.status_code, r.json()["data"]["amazonStores"][0]["id"]) for r in answers} == {(200, "1")}
