@@ -172,3 +172,34 @@ def test_a_burst_larger_than_the_pool_queues_and_every_request_is_answered(serve
     with ThreadPoolExecutor(32) as pool:  # more at once than the 13 worker threads
         answers = list(pool.map(lambda _: served.post(TRIVIAL), range(48)))
     assert {(r.status_code, r.json()["data"]["amazonStores"][0]["id"]) for r in answers} == {(200, "1")}
+
+
+def test_worker_threads_leave_once_idle_so_a_dropped_app_leaves_none_behind(monkeypatch: Any) -> None:
+    from channel_plugin.api import workers
+
+    monkeypatch.setattr(workers, "IDLE_SECONDS", 0.05)
+
+    def api_threads() -> int:
+        return sum(1 for t in threading.enumerate() if t.name == "channel-api")
+
+    before = api_threads()
+    pool = WorkerPool(4)
+
+    async def burst() -> list[int]:
+        results: list[int] = []
+
+        async def one(n: int) -> None:
+            results.append(await pool.run(lambda: n))
+
+        async with anyio.create_task_group() as tg:
+            for n in range(8):
+                tg.start_soon(one, n)
+        return sorted(results)
+
+    assert anyio.run(burst) == list(range(8))
+    deadline = threading.Event()
+    for _ in range(int(PATIENCE / 0.05)):
+        if api_threads() == before:
+            break
+        deadline.wait(0.05)
+    assert api_threads() == before

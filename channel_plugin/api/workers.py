@@ -29,6 +29,7 @@ JOB_CONNECTIONS = 2  # kept free for background jobs (``engine.jobs``)
 MAX_WAITING = 200
 QUEUE_SECONDS = 10.0
 RETRY_AFTER_SECONDS = 2
+IDLE_SECONDS = 10.0
 
 
 class ServerBusy(Exception):
@@ -58,8 +59,9 @@ class WorkerPool:
         self._loop: object = None
         self._slots = anyio.CapacityLimiter(threads)
         self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._started = 0
-        self._start_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._live = 0  # threads running
+        self._idle = 0  # of those, waiting for a call and not yet promised one
 
     async def run(self, func: Callable[..., T], *args: object) -> T:
         """``func(*args)`` in a worker thread; raises ServerBusy when no thread frees up in time."""
@@ -78,23 +80,38 @@ class WorkerPool:
         if not acquired:
             raise ServerBusy
         try:
-            self._ensure_threads()
             done: asyncio.Future[T] = loop.create_future()
             context = contextvars.copy_context()  # as anyio does: the request's context variables, in its thread
-            self._calls.put(lambda: context.run(_settle, loop, done, func, args))
+            self._submit(lambda: context.run(_settle, loop, done, func, args))
             return await done
         finally:
             slots.release()
 
-    def _ensure_threads(self) -> None:
-        with self._start_lock:
-            while self._started < self.threads:
-                self._started += 1
-                threading.Thread(target=self._work, name=f"channel-api-{self._started}", daemon=True).start()
+    def _submit(self, call: Callable[[], None]) -> None:
+        """Hand the call to an idle thread, or start one: threads come with load and leave after
+        ``IDLE_SECONDS`` without work, so an app that is dropped (a test's, a host's) leaves none behind."""
+        with self._lock:
+            if self._idle > 0:
+                self._idle -= 1  # promised to this call
+            elif self._live < self.threads:
+                self._live += 1
+                threading.Thread(target=self._work, name="channel-api", daemon=True).start()
+            self._calls.put(call)
 
     def _work(self) -> None:
         while True:
-            self._calls.get()()
+            try:
+                call = self._calls.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle > 0 and self._calls.empty():
+                        self._idle -= 1
+                        self._live -= 1
+                        return
+                continue  # this thread was promised to a call: it is on its way
+            call()
+            with self._lock:
+                self._idle += 1
 
 
 def _settle(
