@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -16,6 +17,7 @@ from channel_plugin.storage.migrate import upgrade
 # Relative to the current directory: an installed package is never a place to write into.
 SCHEMA_PATH = Path("schema.graphql")
 HOOK_DOCS_PATH = Path("hooks.md")
+SHUTDOWN_GRACE_SECONDS = 2
 
 
 @click.group()
@@ -73,7 +75,12 @@ def demo(port: int, database_url: str | None, once: bool) -> None:
     help="Allow schema introspection (GraphiQL needs it).",
 )
 def serve(database_url: str, host: str, port: int, introspection: bool) -> None:
-    """Serve the GraphQL API over the plugin's database, with the reference host (the embedded default)."""
+    """Serve the GraphQL API over the plugin's database, with the reference host (the embedded default).
+
+    SIGTERM stops it within a few seconds: requests still running after ``SHUTDOWN_GRACE_SECONDS`` are abandoned
+    (their transactions roll back); background jobs are told at once and get ``engine.jobs.STOP_GRACE_SECONDS`` to
+    stop at a page boundary before they are abandoned too.
+    """
     import uvicorn
 
     from channel_plugin.api.app import create_app
@@ -81,8 +88,17 @@ def serve(database_url: str, host: str, port: int, introspection: bool) -> None:
 
     runtime = embedded_runtime(open_database(database_url), encryption_key())
     app = create_app(runtime, introspection=introspection, graphiql=introspection)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            runtime.jobs.stop()  # jobs head for a page boundary while requests drain
+            super().handle_exit(sig, frame)
+
     click.echo(f"GraphQL: http://{host}:{port}/graphql")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS
+    )
+    Server(config).run()
 
 
 @main.command("export-schema")

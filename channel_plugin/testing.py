@@ -215,6 +215,7 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
+        self.runtime.jobs.shutdown()  # a background sync must not outlive its database
         if self._client is not None:
             self._client.close()
         if self._clients is not None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
+from job_polling import finished_job
 
 from channel_plugin import hookimpl
+from channel_plugin.api.security import MAX_PAGE_SIZE
 from channel_plugin.engine.admin import InvalidAddress, check_address, update_shipping_address
 from channel_plugin.errors import ValidationError
 from channel_plugin.host import catalog
@@ -19,8 +22,8 @@ RETRY = f"""mutation($s: ID!, $ids: [String!]) {{ retryOrderImport(storeId: $s, 
 MATCH = f"""mutation($s: ID!, $seller: String!, $product: String!) {{
   matchProduct(storeId: $s, sellerSku: $seller, productSku: $product) {{
     match {{ sellerSku productSku }} results {{ {RESULT} }} errors {{ field code message }} }} }}"""
-SYNC = """mutation($s: ID!) { syncStore(storeId: $s) { sync {
-  received imported blocked failed invalid confirmationsSent completed error } errors { field code message } } }"""
+SYNC = """mutation($s: ID!) { syncStore(storeId: $s) { job { id kind state storeId } sync { error }
+  errors { field code message } } }"""
 CANCEL = f"""mutation($s: ID!, $id: String!, $reason: AmazonCancelReason!) {{
   cancelAmazonOrder(storeId: $s, amazonOrderId: $id, reason: $reason) {{
     {ORDER} errors {{ field code message }} }} }}"""
@@ -164,13 +167,23 @@ def test_sync_store_pulls_new_orders_now_and_reports_a_failure(make_sandbox):
     sb.amazon.put_order(order)
     sb.clock.advance(300)  # Amazon answers only for windows that ended two minutes ago
     result = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")
-    assert result["errors"] == [] and result["sync"]["error"] is None
-    assert (result["sync"]["received"], result["sync"]["imported"], result["sync"]["blocked"]) == (1, 1, 0)
+    assert result["errors"] == [] and result["sync"] is None  # deprecated: the outcome is on the job
+    assert (result["job"]["kind"], result["job"]["storeId"]) == ("SYNC", "1")
+    job = finished_job(sb, result["job"]["id"])
+    assert (job["state"], job["error"], job["pagesRead"], job["ordersRead"], job["imported"]) == (
+        "SUCCEEDED",
+        None,
+        1,
+        1,
+        1,
+    )
+    assert (job["sync"]["received"], job["sync"]["imported"], job["sync"]["blocked"]) == (1, 1, 0)
     assert sb.order(order["orderId"]).import_state == "IMPORTED" and sb.host.salable_qty("PEN") == 7
     sb.clock.advance(300)
     sb.amazon_server.faults.fail_next(503, operation="searchOrders", times=8)
-    failed = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")
-    assert failed["errors"] == [] and "searchOrders: gave up after 8 attempts" in failed["sync"]["error"]
+    failed = finished_job(sb, payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")["job"]["id"])
+    assert failed["state"] == "FAILED" and "searchOrders: gave up after 8 attempts" in failed["error"]
+    assert failed["error"] == failed["sync"]["error"]
     store = sb.graphql("{ amazonStores { lastSyncResult } }")["data"]["amazonStores"][0]
     assert store["lastSyncResult"] == "ERROR"
 
@@ -347,3 +360,45 @@ def test_an_admins_address_correction_survives_amazons_next_update(make_sandbox)
     assert view.import_state == "IMPORTED"
     assert view.shipping_address.line1 == "9 Elm Rd"
     assert view.buyer.name == "Jane Doe"
+
+
+RETRY_ALL = """mutation { retryOrderImport(storeId: "1") { results { amazonOrderId }
+  job { id kind state ordersTotal } errors { field code message } } }"""
+
+
+def test_retrying_more_than_a_page_of_orders_runs_in_the_background(make_sandbox):
+    sb = make_sandbox()
+    ids = put_and_sync(sb, *(make_order(items=[("FEED", 1)]) for _ in range(MAX_PAGE_SIZE + 1)))
+    add_stock_silently(sb, "FEED", MAX_PAGE_SIZE + 1)
+    started = payload(sb.graphql(RETRY_ALL), "retryOrderImport")
+    assert started["results"] == [] and started["errors"] == []  # nothing waits for 101 re-checks in the request
+    assert (started["job"]["kind"], started["job"]["ordersTotal"]) == ("RETRY", MAX_PAGE_SIZE + 1)
+    job = finished_job(sb, started["job"]["id"])
+    assert (job["state"], job["pagesRead"], job["ordersRead"], job["imported"], job["blocked"]) == (
+        "SUCCEEDED",
+        2,
+        MAX_PAGE_SIZE + 1,
+        MAX_PAGE_SIZE + 1,
+        0,
+    )
+    assert {sb.order(oid).import_state for oid in ids} == {"IMPORTED"}
+    assert payload(sb.graphql(RETRY_ALL), "retryOrderImport") == {"results": [], "job": None, "errors": []}
+
+
+def test_a_second_sync_of_a_store_follows_the_running_one(make_sandbox):
+    sb = make_sandbox()
+    gate = threading.Event()
+
+    class Slow:
+        @hookimpl
+        def channel_order_received(self, order):
+            gate.wait(30)
+
+    sb.amazon.put_order(make_order(items=[("FEED", 1)]))
+    sb.clock.advance(300)
+    sb.pm.register(Slow())
+    first = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")["job"]
+    second = payload(sb.graphql(SYNC, {"s": "1"}), "syncStore")["job"]
+    gate.set()
+    assert second["id"] == first["id"] and first["state"] == "RUNNING"
+    assert finished_job(sb, first["id"])["state"] == "SUCCEEDED"

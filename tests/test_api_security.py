@@ -155,6 +155,8 @@ ROOT_QUERIES = {
     "orderVolume": '{ orderVolume(storeId: "1") { until } }',
     "storeViews": "{ storeViews { code } }",
     "reconciliation": '{ reconciliation(storeId: "1") { day } }',
+    "storeJob": '{ storeJob(id: "x") { state } }',
+    "storeJobs": "{ storeJobs { state } }",
 }
 ROOT_MUTATIONS = {
     "updateOrderSettings": 'mutation { updateOrderSettings(storeId: "1", input: {importEnabled: false}) '

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from graphql import parse, validate
+from job_polling import finished_job
 
 from channel_plugin.api.schema import build_schema
 from channel_plugin.testing import make_order
@@ -106,7 +107,11 @@ def test_the_dashboard_mutations_answer_on_seeded_data(make_sandbox):
     refused = _run(sb, "UpdateShippingAddress", {**one, "input": {**address, "countryCode": "USA"}})
     assert [e["field"] for e in refused["data"]["updateShippingAddress"]["errors"]] == ["input.countryCode"]
     assert _run(sb, "RetryOrderImport", store)["data"]["retryOrderImport"]["errors"] == []
-    assert _run(sb, "SyncStore", store)["data"]["syncStore"]["errors"] == []
+    started = _run(sb, "SyncStore", store)["data"]["syncStore"]
+    assert started["errors"] == [] and started["job"]["kind"] == "SYNC"
+    assert finished_job(sb, started["job"]["id"])["state"] == "SUCCEEDED"
+    followed = _run(sb, "StoreJob", {"id": started["job"]["id"]})["data"]["storeJob"]
+    assert (followed["state"], followed["sync"]["error"]) == ("SUCCEEDED", None)
     canceled = _run(sb, "CancelAmazonOrder", {**one, "reason": "NO_INVENTORY"})["data"]["cancelAmazonOrder"]
     assert canceled["errors"] == [] and sb.order(order["orderId"]).status == "CANCELED"
     bad = {"orderStatus": "CUSTOM", "processingOrderStatus": "complete"}

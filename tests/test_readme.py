@@ -36,11 +36,16 @@ def test_the_readme_graphql_examples_answer_on_the_demo_data():
         "\n".join(line for line in block.splitlines() if not line.startswith("#"))
         for block in re.findall(r"```graphql\n(.*?)```", README, flags=re.S)
     ]
-    assert len(queries) == 3
+    assert len(queries) == 5
     with Sandbox(catalog=CATALOG, store_name="Demo Store US") as sandbox:
         seed_orders(sandbox)
         sandbox.sync()
-        recent, blocked, match = (sandbox.graphql(q) for q in queries)
+        recent, blocked, match = (sandbox.graphql(q) for q in queries[:3])
+        job = sandbox.graphql(queries[3])["data"]["syncStore"]["job"]
+        assert job["state"] == "RUNNING"
+        sandbox.runtime.jobs.wait(60)
+        followed = sandbox.graphql(queries[4], {"id": job["id"]})["data"]["storeJob"]
+    assert (followed["state"], followed["error"], followed["sync"]["error"]) == ("SUCCEEDED", None, None)
     assert recent["data"]["amazonOrders"]["totalCount"] == 13
     totals = [float(e["node"]["grandTotal"]["amount"]) for e in blocked["data"]["amazonOrders"]["edges"]]
     assert totals and totals == sorted(totals, reverse=True) and min(totals) >= 10.5

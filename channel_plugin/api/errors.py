@@ -18,6 +18,7 @@ class UserErrorCode(Enum):
     UNKNOWN_FIELD = "UNKNOWN_FIELD"
     NOT_CANCELABLE = "NOT_CANCELABLE"
     HOST_ERROR = "HOST_ERROR"
+    BUSY = "BUSY"
 
 
 @strawberry.type(description="An expected failure, tied to the input field it is about (null: the whole input).")

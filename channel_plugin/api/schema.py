@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from channel_plugin.api.blockers.queries import BlockersQuery
+from channel_plugin.api.jobs.queries import JobsQuery
 from channel_plugin.api.messages import MessagesQuery
 from channel_plugin.api.orders.mutations import OrdersMutation
 from channel_plugin.api.orders.queries import OrdersQuery
@@ -36,7 +37,16 @@ log = logging.getLogger("channel_plugin.api")
 
 Query = merge_types(
     "Query",
-    (StoresQuery, SettingsQuery, MessagesQuery, BlockersQuery, OrdersQuery, OrderVolumeQuery, ReconciliationQuery),
+    (
+        StoresQuery,
+        SettingsQuery,
+        MessagesQuery,
+        BlockersQuery,
+        OrdersQuery,
+        OrderVolumeQuery,
+        ReconciliationQuery,
+        JobsQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (SettingsMutation, OrdersMutation, ShipmentsMutation, ReconciliationMutation))
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime
-from typing import Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 import pluggy
 from sqlalchemy import Connection
@@ -19,6 +19,9 @@ from channel_plugin.engine.hooks import Hooks
 from channel_plugin.storage.crypto import BuyerDataCipher
 from channel_plugin.storage.db import Database
 from channel_plugin.storage.stores import StoreRecord
+
+if TYPE_CHECKING:
+    from channel_plugin.engine.jobs import Jobs
 
 P = ParamSpec("P")
 
@@ -35,9 +38,14 @@ class Runtime:
     default_settings: OrderSettings = field(default_factory=OrderSettings)
     cron_interval_seconds: int = 300
     hooks: Hooks = field(init=False)
+    jobs: Jobs = field(init=False)
+    """Background syncs and retries: one registry per runtime, whichever app or request started them."""
 
     def __post_init__(self, pm: pluggy.PluginManager) -> None:
+        from channel_plugin.engine.jobs import Jobs  # jobs run engine steps, which all take a Runtime
+
         self.hooks = Hooks(pm, self.db.savepoint)
+        self.jobs = Jobs(self)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[tuple[Connection, Notifications]]:

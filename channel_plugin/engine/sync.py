@@ -53,11 +53,13 @@ REFETCH_PER_RUN = 20
 
 @dataclass(frozen=True, slots=True)
 class PageDone:
-    """Progress of a pull: a page committed, and the orders read so far."""
+    """Progress of a pull: a page committed, and the orders read, imported and blocked so far."""
 
     store_id: int
     pages: int
     orders: int
+    imported: int = 0
+    blocked: int = 0
 
 
 Progress = Callable[[PageDone], None]
@@ -95,7 +97,7 @@ def run_cron(
         reconcile_if_due(rt, store, result, last_runs[store.id])
     for store, result in zip(stores, results, strict=True):
         sync_outbound(rt, store, result)
-        _record(rt, result)
+        record_result(rt, result)
     erase_buyer_data(rt)
     return results
 
@@ -106,7 +108,7 @@ def sync_store(
     """One store's whole cycle: inbound, then outbound."""
     result = sync_inbound(rt, store, since=since, progress=progress)
     sync_outbound(rt, store, result)
-    _record(rt, result)
+    record_result(rt, result)
     return result
 
 
@@ -150,7 +152,8 @@ def sync_outbound(rt: Runtime, store: StoreRecord, result: StoreSyncResult) -> N
         log.warning("store %s: sending to Amazon failed: %s", store.id, type(exc).__name__)
 
 
-def _record(rt: Runtime, result: StoreSyncResult) -> None:
+def record_result(rt: Runtime, result: StoreSyncResult) -> None:
+    """The sync's outcome on the store (last run, OK or the error), for the dashboard and the next run."""
     with rt.db.transaction() as conn:
         record_sync(
             conn,
@@ -207,7 +210,13 @@ def pull(
         pages += 1
         if progress is not None:
             progress(
-                PageDone(store.id, pages, result.pulled.received + result.pulled.invalid + result.pulled.unchanged)
+                PageDone(
+                    store.id,
+                    pages,
+                    result.pulled.received + result.pulled.invalid + result.pulled.unchanged,
+                    result.pulled.imported,
+                    result.pulled.blocked,
+                )
             )
         token = page.next_token
         if not token:

@@ -1,11 +1,13 @@
 """Admin actions on Amazon orders: retry imports, match a SKU, sync now, cancel, correct a shipping address.
 
+A sync, and a retry of more than a page of orders, run in the background (``engine.jobs``): the payload carries
+the job, which ``storeJob(id)`` follows.
+
 Expected failures come back as ``errors`` (the engine's ValidationError, converted); nothing here raises on purpose.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import strawberry
@@ -15,14 +17,13 @@ from channel_plugin.api.blockers.queries import order_pks, order_results
 from channel_plugin.api.blockers.types import OrderImportResult
 from channel_plugin.api.context import Info
 from channel_plugin.api.errors import UserError, UserErrorCode, user_errors
+from channel_plugin.api.jobs.types import StoreJob, StoreSyncResult
 from channel_plugin.api.orders.types import ShippingAddress
 from channel_plugin.api.security import MAX_PAGE_SIZE
 from channel_plugin.api.stores.queries import parse_store_id
 from channel_plugin.domain.enums import CancelReason, ImportState
 from channel_plugin.engine import admin
-from channel_plugin.engine.importer import PageResult
 from channel_plugin.engine.runtime import Runtime
-from channel_plugin.engine.sync import sync_store
 from channel_plugin.errors import ValidationError
 from channel_plugin.storage import blockers as blocker_store
 from channel_plugin.storage.stores import StoreRecord
@@ -56,26 +57,15 @@ class SkuMatch:
     product_sku: str
 
 
-@strawberry.type(description="What one sync of a store did: orders from Amazon plus blocked orders re-checked.")
-class StoreSyncResult:
-    received: int = strawberry.field(description="Orders Amazon sent.")
-    imported: int = strawberry.field(description="Commerce orders created.")
-    blocked: int
-    failed: int
-    invalid: int = strawberry.field(description="Order data from Amazon that could not be read.")
-    confirmations_sent: int = strawberry.field(description="Shipment confirmations Amazon accepted.")
-    cancels_sent: int = strawberry.field(description="Cancels sent to Amazon in this sync's feed (one per sync).")
-    cancels_accepted: int = strawberry.field(description="Earlier cancels Amazon's processing report accepted.")
-    cancels_rejected: int = strawberry.field(
-        description="Cancels Amazon refused: those orders now have the problem CANCEL_REJECTED."
-    )
-    completed: int = strawberry.field(description="Shipped orders completed in Commerce.")
-    error: str | None = strawberry.field(description="Why the sync stopped, if it did (also on the store).")
-
-
 @strawberry.type
 class RetryOrderImportPayload:
-    results: list[OrderImportResult]
+    results: list[OrderImportResult] = strawberry.field(
+        description="Where each re-checked order stands; empty when the retry went to the background (see job)."
+    )
+    job: StoreJob | None = strawberry.field(
+        description=f"Without amazonOrderIds and more than {MAX_PAGE_SIZE} orders to re-check: the background "
+        "job doing it; poll storeJob(id)."
+    )
     errors: list[UserError]
 
 
@@ -88,7 +78,14 @@ class MatchProductPayload:
 
 @strawberry.type
 class SyncStorePayload:
-    sync: StoreSyncResult | None
+    job: StoreJob | None = strawberry.field(
+        description="The background sync (the one already running for this store, if any): poll storeJob(id) "
+        "until its state is not RUNNING; its sync field then holds the outcome."
+    )
+    sync: StoreSyncResult | None = strawberry.field(
+        description="Always null: the sync runs in the background; read job.sync once it has finished.",
+        deprecation_reason="The sync runs in the background: use job, then storeJob(id).sync.",
+    )
     errors: list[UserError]
 
 
@@ -164,10 +161,16 @@ class OrdersMutation:
             if amazon_order_ids is not None and len(set(amazon_order_ids)) > MAX_PAGE_SIZE:
                 raise ValidationError("amazon_order_ids", f"at most {MAX_PAGE_SIZE} orders at once")
         except ValidationError as exc:
-            return RetryOrderImportPayload(results=[], errors=_errors(exc))
+            return RetryOrderImportPayload(results=[], job=None, errors=_errors(exc))
         errors: list[UserError] = []
         if amazon_order_ids is None:
             pks = _retryable(rt, store.id)
+            if len(pks) > MAX_PAGE_SIZE:  # a request answers in bounded time: the rest goes to the background
+                try:
+                    job = info.context.runtime.jobs.start_retry(store, pks)
+                except ValidationError as exc:
+                    return RetryOrderImportPayload(results=[], job=None, errors=_errors(exc))
+                return RetryOrderImportPayload(results=[], job=StoreJob.of(job), errors=[])
         else:
             wanted = list(dict.fromkeys(amazon_order_ids))
             with rt.db.transaction(write=False) as conn:
@@ -183,7 +186,7 @@ class OrdersMutation:
             amazon_order_ids = [oid for oid in wanted if oid in found]
         if pks:
             admin.retry_orders(rt, store.id, amazon_order_ids)
-        return RetryOrderImportPayload(results=_results(rt, pks), errors=errors)
+        return RetryOrderImportPayload(results=_results(rt, pks), job=None, errors=errors)
 
     @strawberry.mutation(
         description="Match an Amazon seller SKU to a catalog product, then retry every order blocked on that SKU."
@@ -206,33 +209,15 @@ class OrdersMutation:
         )
 
     @strawberry.mutation(
-        description="Run the store's sync now, as the cron would: pull from Amazon, re-check, "
-        "send queued calls, complete shipped orders. A failure is reported in sync.error."
+        description="Start the store's sync now, in the background, as the cron would run it: pull from Amazon, "
+        "re-check, send queued calls, complete shipped orders. Answers at once with the job to poll."
     )
-    async def sync_store(self, info: Info, store_id: strawberry.ID) -> SyncStorePayload:
-        rt = info.context.runtime
+    def sync_store(self, info: Info, store_id: strawberry.ID) -> SyncStorePayload:
         try:
-            store = await asyncio.to_thread(_store, rt, store_id)
+            job = info.context.runtime.jobs.start_sync(_store(info.context.runtime, store_id))
         except ValidationError as exc:
-            return SyncStorePayload(sync=None, errors=_errors(exc))
-        result = await asyncio.to_thread(sync_store, rt, store)  # Amazon is slow: keep the event loop free
-        counts = PageResult()
-        counts.add(result.pulled)
-        counts.add(result.rechecked)
-        sync = StoreSyncResult(
-            received=counts.received,
-            imported=counts.imported,
-            blocked=counts.blocked,
-            failed=counts.failed,
-            invalid=counts.invalid,
-            confirmations_sent=result.confirmations_sent,
-            cancels_sent=result.cancellations.submitted,
-            cancels_accepted=result.cancellations.accepted,
-            cancels_rejected=result.cancellations.rejected,
-            completed=result.completed,
-            error=result.error,
-        )
-        return SyncStorePayload(sync=sync, errors=[])
+            return SyncStorePayload(job=None, sync=None, errors=_errors(exc))
+        return SyncStorePayload(job=StoreJob.of(job), sync=None, errors=[])
 
     @strawberry.mutation(
         description="Cancel an UNSHIPPED order with one of Amazon's reason codes: Amazon is told "

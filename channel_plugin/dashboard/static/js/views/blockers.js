@@ -8,8 +8,9 @@ import { refresh } from "../main.js";
 
 let lastOutcome = null; // shown once after the action that produced it, then forgotten
 
-function outcome(results, errors) {
+function outcome(results, errors, job) {
   if (errors.length) return { ok: false, text: errors.map((e) => e.message).join(" ") };
+  if (job) return { ok: true, text: `Re-checking ${job.ordersTotal} orders in the background: refresh to see them leave this list.` };
   if (!results.length) return { ok: true, text: "No order needed a retry." };
   const imported = results.filter((r) => r.importState === "IMPORTED").length;
   return { ok: true, text: `${results.length} ${results.length === 1 ? "order" : "orders"} retried: ${imported} imported, ${results.length - imported} still not imported.` };
@@ -17,7 +18,7 @@ function outcome(results, errors) {
 
 async function act(operation, variables, key) {
   const payload = (await gql(operation, variables))[key];
-  lastOutcome = outcome(payload.results, payload.errors);
+  lastOutcome = outcome(payload.results, payload.errors, payload.job);
   refresh();
 }
 
